@@ -1,0 +1,18 @@
+"""gunicorn settings: one gevent worker per process, many connections (Flask-SocketIO + simple-websocket).
+
+Run more processes (or hosts) behind a sticky-session proxy with REDIS_URL set to serve one live
+room together; see the README.
+"""
+import os
+
+bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+worker_class = "gevent"
+workers = 1
+worker_connections = int(os.environ.get("WORKER_CONNECTIONS", "2000"))
+timeout = 60
+graceful_timeout = 30
+keepalive = 5
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -1,0 +1,136 @@
+"""The one place that answers "may this user do this to that object?".
+
+Every route, API endpoint and socket event asks :func:`can` or :func:`authorize`. Rules are plain
+functions of the user (possibly anonymous) and the target, registered per action, so that a test
+can check exactly who may do what.
+"""
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, Callable
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from roadshow.extensions import db
+from roadshow.models import Contest, ContestRole, Role, User
+from roadshow.services.errors import Forbidden, NotAuthenticated, NotFound
+
+
+class Action(StrEnum):
+    CONTEST_VIEW = "contest.view"
+    CONTEST_CREATE = "contest.create"
+    CONTEST_MANAGE = "contest.manage"
+    CONTEST_INVITE = "contest.invite"
+    CONTEST_JUDGE = "contest.judge"
+    CONTEST_OBSERVE = "contest.observe"
+    CONTEST_COMPETE = "contest.compete"
+    OUTBOX_READ = "outbox.read"
+    USERS_MANAGE = "users.manage"
+    ACCOUNT_USE = "account.use"
+
+
+Rule = Callable[[Any, Any], bool]
+_rules: dict[Action, Rule] = {}
+
+
+def rule(action: Action) -> Callable[[Rule], Rule]:
+    def register(fn: Rule) -> Rule:
+        _rules[action] = fn
+        return fn
+
+    return register
+
+
+def signed_in(user) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False))
+
+
+def is_admin(user) -> bool:
+    return signed_in(user) and user.is_admin
+
+
+def roles_in(user, contest: Contest) -> set[Role]:
+    """The roles ``user`` holds in ``contest`` (empty for anonymous users)."""
+    if not signed_in(user):
+        return set()
+    return set(
+        db.session.scalars(
+            select(ContestRole.role).where(
+                ContestRole.user_id == user.id, ContestRole.contest_id == contest.id
+            )
+        )
+    )
+
+
+def contest_ids_with_role(user: User, role: Role) -> list[int]:
+    return list(
+        db.session.scalars(
+            select(ContestRole.contest_id).where(ContestRole.user_id == user.id, ContestRole.role == role)
+        )
+    )
+
+
+@rule(Action.CONTEST_VIEW)
+def _view_contest(user, contest: Contest) -> bool:
+    return contest.is_public or is_admin(user) or bool(roles_in(user, contest))
+
+
+@rule(Action.CONTEST_CREATE)
+def _create_contest(user, _target) -> bool:
+    return is_admin(user)
+
+
+@rule(Action.CONTEST_MANAGE)
+def _manage_contest(user, contest: Contest) -> bool:
+    return is_admin(user) or Role.ORGANIZER in roles_in(user, contest)
+
+
+_rules[Action.CONTEST_INVITE] = _manage_contest
+
+
+@rule(Action.CONTEST_JUDGE)
+def _judge_contest(user, contest: Contest) -> bool:
+    return Role.JUDGE in roles_in(user, contest)
+
+
+@rule(Action.CONTEST_OBSERVE)
+def _observe_contest(user, contest: Contest) -> bool:
+    return bool(roles_in(user, contest) & {Role.OBSERVER, Role.ORGANIZER}) or is_admin(user)
+
+
+@rule(Action.CONTEST_COMPETE)
+def _compete(user, contest: Contest) -> bool:
+    return Role.TEAM_MEMBER in roles_in(user, contest)
+
+
+@rule(Action.OUTBOX_READ)
+def _read_outbox(user, _target) -> bool:
+    return is_admin(user)
+
+
+_rules[Action.USERS_MANAGE] = _read_outbox
+
+
+@rule(Action.ACCOUNT_USE)
+def _use_account(user, _target) -> bool:
+    return signed_in(user)
+
+
+def can(user, action: Action, target: Any = None) -> bool:
+    return _rules[action](user, target)
+
+
+def authorize(user, action: Action, target: Any = None, *, conceal: bool = False) -> None:
+    """Raise unless ``user`` may do ``action`` to ``target``.
+
+    Anonymous users get :class:`NotAuthenticated` (the UI sends them to log in). With
+    ``conceal=True`` a refusal is a 404, for objects whose existence must not leak.
+    """
+    if can(user, action, target):
+        return
+    if conceal:
+        raise NotFound(_l("Not found."))
+    if not signed_in(user):
+        raise NotAuthenticated(_l("Please log in to continue."))
+    raise Forbidden(_l("You do not have permission to do that."))

@@ -1,0 +1,43 @@
+"""Socket.IO: namespaces registered once on the shared ``socketio``, then bound to the app."""
+from __future__ import annotations
+
+from typing import Callable
+
+from roadshow.extensions import socketio
+from roadshow.realtime.user import NAMESPACE as USER_NAMESPACE
+from roadshow.realtime.user import UserNamespace
+
+NAMESPACES = {USER_NAMESPACE: UserNamespace}
+
+
+def origin_checker(allowlist: list[str]) -> Callable[[str | None, dict], bool]:
+    """Accept the app's own origin and the configured allowlist; never any origin.
+
+    Browsers always send ``Origin`` on WebSocket and cross-site requests; a request without one
+    comes from a non-browser client, which cookies-based CSRF cannot abuse.
+    """
+    if "*" in allowlist:
+        raise ValueError("SOCKETIO_ALLOWED_ORIGINS may not contain '*'")
+    allowed = {origin.rstrip("/") for origin in allowlist}
+
+    def is_allowed(origin: str | None, environ: dict) -> bool:
+        if origin is None:
+            return True
+        own = f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST', '')}"
+        return origin.rstrip("/") in allowed or origin == own
+
+    return is_allowed
+
+
+def init_app(app) -> None:
+    known = {handler.namespace for handler in socketio.namespace_handlers}
+    for namespace, handler_class in NAMESPACES.items():
+        if namespace not in known:
+            socketio.on_namespace(handler_class(namespace))
+    socketio.init_app(
+        app,
+        message_queue=app.config["REDIS_URL"],
+        async_mode=app.config["SOCKETIO_ASYNC_MODE"],
+        cors_allowed_origins=origin_checker(app.config["SOCKETIO_ALLOWED_ORIGINS"]),
+        cookie=None,
+    )

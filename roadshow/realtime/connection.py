@@ -1,0 +1,64 @@
+"""The base of every Socket.IO namespace: authenticate at connect, re-check on every event.
+
+``before_request`` hooks, CSRF and Flask-Limiter do not run for socket events, so this class does
+what they would: a connect without a valid session is refused, the connection is recorded so that
+revoking the user's sessions can reach it, and each event is refused (and the socket dropped) once
+the session behind it has been revoked.
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import request
+from flask_login import current_user
+from flask_socketio import Namespace, disconnect, join_room
+from sqlalchemy import delete
+
+from roadshow.database import intend_to_write
+from roadshow.extensions import db
+from roadshow.models import SocketConnection
+from roadshow.realtime.publish import user_room
+from roadshow.services.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+
+def error_payload(code: str, message: str) -> dict:
+    return {"error": {"code": code, "message": message}}
+
+
+class AuthenticatedNamespace(Namespace):
+    """A namespace for signed-in users only."""
+
+    def on_connect(self, auth=None):
+        if not current_user.is_authenticated:
+            raise ConnectionRefusedError("unauthenticated")
+        intend_to_write()
+        db.session.add(SocketConnection(sid=request.sid, namespace=self.namespace, user_id=current_user.id))
+        db.session.commit()
+        join_room(user_room(current_user.id))
+        self.on_authenticated_connect(auth)
+
+    def on_authenticated_connect(self, auth) -> None:
+        """Hook for subclasses: join rooms, send the first snapshot."""
+
+    def on_disconnect(self, *args):
+        intend_to_write()
+        db.session.execute(
+            delete(SocketConnection).where(
+                SocketConnection.sid == request.sid, SocketConnection.namespace == self.namespace
+            )
+        )
+        db.session.commit()
+
+    def trigger_event(self, event, *args):
+        if event in ("connect", "disconnect"):
+            return super().trigger_event(event, *args)
+        if not current_user.is_authenticated:
+            disconnect()
+            return error_payload("unauthenticated", "session revoked")
+        try:
+            return super().trigger_event(event, *args)
+        except DomainError as exc:
+            db.session.rollback()
+            return error_payload(exc.code, str(exc.message))

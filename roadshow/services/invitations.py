@@ -1,0 +1,87 @@
+"""Invitations of judges and observers to a contest, by a single-use link sent by email."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+
+from roadshow import security
+from roadshow.extensions import db
+from roadshow.mail import send_mail
+from roadshow.models import Contest, Invitation, Role, User, normalise_email, utcnow
+from roadshow.policy import Action, authorize
+from roadshow.services import accounts, contests
+from roadshow.services.errors import Gone, Invalid, NotFound
+
+INVITABLE_ROLES = (Role.JUDGE, Role.OBSERVER)
+
+
+def invite(contest: Contest, email: str, role: Role, *, by: User, locale: str | None = None) -> Invitation:
+    authorize(by, Action.CONTEST_INVITE, contest)
+    if role not in INVITABLE_ROLES:
+        raise Invalid(_l("Only judges and observers are invited."), field="role")
+    token = security.new_token()
+    invitation = Invitation(
+        contest=contest, email=normalise_email(email), role=role, token_hash=security.token_digest(token),
+        invited_by_id=by.id, expires_at=utcnow() + timedelta(days=current_app.config["INVITATION_DAYS"]),
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    existing = User.by_email(email)
+    send_mail(
+        invitation.email, "invitation_subject.txt", "invitation.txt",
+        locale=(existing.locale if existing else None) or locale,
+        invitation=invitation, contest=contest, inviter=by,
+        link=url_for("auth.accept_invitation", token=token, _external=True),
+        days=current_app.config["INVITATION_DAYS"],
+    )
+    return invitation
+
+
+def pending_for(contest: Contest) -> list[Invitation]:
+    return list(
+        db.session.scalars(
+            select(Invitation)
+            .where(Invitation.contest_id == contest.id, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
+            .order_by(Invitation.created_at.desc())
+        )
+    )
+
+
+def revoke(contest: Contest, invitation_id: int, *, by: User) -> None:
+    authorize(by, Action.CONTEST_INVITE, contest)
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.contest_id != contest.id:
+        raise NotFound(_l("Not found."))
+    if invitation.accepted_at is None:
+        invitation.revoked_at = utcnow()
+
+
+def find_valid(token: str) -> Invitation:
+    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == security.token_digest(token)))
+    if invitation is None or invitation.state != "pending":
+        raise Gone(_l("This invitation link is invalid, expired or already used."))
+    return invitation
+
+
+def accept(token: str, *, user: User | None = None, display_name: str = "", password: str = "") -> User:
+    """Accept an invitation: as the signed-in ``user``, or by creating the invitee's account.
+
+    The invitation is claimed with a conditional update, so two concurrent uses cannot both win.
+    """
+    invitation = find_valid(token)
+    if user is None:
+        if User.by_email(invitation.email) is not None:
+            raise Invalid(_l("An account with this email already exists: log in to accept the invitation."))
+        user = accounts.create_user(invitation.email, password, display_name)
+    claimed = db.session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
+        .values(accepted_at=utcnow(), accepted_by_id=user.id)
+    ).rowcount
+    if claimed != 1:
+        raise Gone(_l("This invitation link is invalid, expired or already used."))
+    contests.grant_role(invitation.contest, user, invitation.role)
+    return user

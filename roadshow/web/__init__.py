@@ -1,0 +1,21 @@
+"""The browser-facing blueprints, one package per audience, and what they share."""
+from __future__ import annotations
+
+from roadshow.web import errors, headers, labels, navigation, session_auth
+
+
+def init_app(app) -> None:
+    from roadshow.web.account.routes import bp as account_bp
+    from roadshow.web.admin.routes import bp as admin_bp
+    from roadshow.web.auth.routes import bp as auth_bp
+    from roadshow.web.judge.routes import bp as judge_bp
+    from roadshow.web.organizer.routes import bp as organizer_bp
+    from roadshow.web.public.routes import bp as public_bp
+
+    session_auth.init_app(app)
+    headers.init_app(app)
+    errors.init_app(app)
+    navigation.init_app(app)
+    labels.init_app(app)
+    for blueprint in (public_bp, auth_bp, account_bp, admin_bp, organizer_bp, judge_bp):
+        app.register_blueprint(blueprint)
