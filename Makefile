@@ -51,7 +51,7 @@ static/vendor/.copied: package.json package-lock.json scripts/copy-vendor.mjs
 	touch $@
 
 translations: $(VENV)/.installed
-	@$(VENV)/bin/pybabel compile -q -d roadshow/translations
+	@$(VENV)/bin/pybabel compile -d roadshow/translations > /dev/null
 
 migrate: $(VENV)/.installed
 	$(FLASK) db upgrade
