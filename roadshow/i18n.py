@@ -56,7 +56,9 @@ def current_language() -> str:
 
 @cache
 def timezone_names() -> tuple[str, ...]:
-    return tuple(sorted(name for name in zoneinfo.available_timezones() if "/" in name and not name.startswith("Etc/")))
+    """Region/City names, and UTC: what a person picks from a list."""
+    regional = (name for name in zoneinfo.available_timezones() if "/" in name and not name.startswith(("Etc/", "SystemV/")))
+    return ("UTC", *sorted(regional))
 
 
 def is_timezone(name: str) -> bool:

@@ -7,16 +7,17 @@ from wtforms.validators import AnyOf, DataRequired, Length, ValidationError
 
 from roadshow.i18n import LANGUAGE_NAMES, is_timezone, timezone_names
 from roadshow.web.auth.forms import new_password_fields
+from roadshow.web.fields import choices
 
 
 class ProfileForm(FlaskForm):
     display_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
-    locale = SelectField(_l("Language"), choices=[("", _l("As my browser prefers"))] + list(LANGUAGE_NAMES.items()))
+    locale = SelectField(_l("Language"), choices=choices([("", _l("As my browser prefers")), *LANGUAGE_NAMES.items()]))
     timezone = SelectField(_l("Time zone"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.timezone.choices = [("", _l("Default (Asia/Shanghai)"))] + [(name, name) for name in timezone_names()]
+        self.timezone.choices = choices([("", _l("Default (Asia/Shanghai)"))] + [(name, name) for name in timezone_names()])
 
     def validate_timezone(self, field):
         if field.data and not is_timezone(field.data):

@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 from roadshow.i18n import is_timezone, timezone_names
 from roadshow.models import ContestStatus
 from roadshow.services.contests import SLUG_PATTERN
+from roadshow.web.fields import choices
 from roadshow.web.labels import STATUS_LABELS
 
 def parse_tracks(text: str) -> list[tuple[str, str]]:
@@ -26,11 +27,11 @@ class ContestForm(FlaskForm):
     description_zh = TextAreaField(_l("Description (Chinese)"), validators=[Length(max=20000)])
     description_en = TextAreaField(_l("Description (English)"), validators=[Length(max=20000)])
     timezone = SelectField(_l("Time zone of the contest"), default="Asia/Shanghai")
-    status = SelectField(_l("Status"), choices=list(STATUS_LABELS.items()), default=ContestStatus.DRAFT.value)
+    status = SelectField(_l("Status"), choices=choices(STATUS_LABELS.items()), default=ContestStatus.DRAFT.value)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.timezone.choices = [(name, name) for name in timezone_names()]
+        self.timezone.choices = choices((name, name) for name in timezone_names())
 
     def validate_timezone(self, field):
         if not is_timezone(field.data):

@@ -7,10 +7,10 @@ from wtforms.validators import DataRequired, Email, Length
 
 from roadshow.i18n import LANGUAGE_NAMES
 from roadshow.models import Role
+from roadshow.web.fields import choices
 from roadshow.web.labels import ROLE_LABELS
 
 class InviteForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
-    role = SelectField(_l("Role"), choices=[(Role.JUDGE.value, ROLE_LABELS[Role.JUDGE]),
-                                            (Role.OBSERVER.value, ROLE_LABELS[Role.OBSERVER])])
-    locale = SelectField(_l("Language of the email"), choices=list(LANGUAGE_NAMES.items()))
+    role = SelectField(_l("Role"), choices=choices((role, ROLE_LABELS[role]) for role in (Role.JUDGE, Role.OBSERVER)))
+    locale = SelectField(_l("Language of the email"), choices=choices(LANGUAGE_NAMES.items()))
