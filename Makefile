@@ -60,6 +60,7 @@ migrate: $(VENV)/.installed
 messages: $(VENV)/.installed
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o roadshow/translations/messages.pot .
 	$(VENV)/bin/pybabel update -i roadshow/translations/messages.pot -d roadshow/translations --no-fuzzy-matching
+	$(PY) scripts/fill_en_catalogue.py
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor

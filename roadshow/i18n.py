@@ -13,6 +13,7 @@ from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
+from roadshow.catalogues import catalogue_name
 from roadshow.extensions import babel
 
 LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
@@ -51,7 +52,9 @@ def select_timezone() -> str:
 
 
 def current_language() -> str:
-    return str(get_locale() or "zh_CN")
+    """``"zh_CN"`` or ``"en"``: the language of this response."""
+    locale = get_locale()
+    return catalogue_name(locale) if locale is not None else "zh_CN"
 
 
 @cache

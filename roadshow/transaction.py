@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Callable
 
+from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -23,12 +24,21 @@ def after_commit(callback: Callable[[], None]) -> None:
 
 
 def _run(session: Session) -> None:
+    """Run the queued callbacks in an app context of their own.
+
+    The committing session is still finishing its commit here, so a callback that ends up in code
+    using ``db.session`` (a socket disconnect runs the namespace's disconnect handler, say) gets a
+    fresh session instead of this one.
+    """
     callbacks = session.info.pop(_KEY, [])
-    for callback in callbacks:
-        try:
-            callback()
-        except Exception:  # a failed side effect must not turn a committed change into an error
-            log.exception("after-commit callback %r failed", callback)
+    if not callbacks:
+        return
+    with current_app._get_current_object().app_context():
+        for callback in callbacks:
+            try:
+                callback()
+            except Exception:  # a failed side effect must not turn a committed change into an error
+                log.exception("after-commit callback %r failed", callback)
 
 
 def _discard(session: Session) -> None:

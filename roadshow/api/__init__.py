@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from flask_smorest import Api
 
-from roadshow.api import auth
-
 
 class RoadshowApi(Api):
     """flask-smorest's Api, leaving error answers to ``roadshow.web.errors`` so that every JSON
@@ -14,23 +12,18 @@ class RoadshowApi(Api):
         pass
 
 
-api = RoadshowApi(
-    spec_kwargs={
-        "info": {"description": "Roadshow: online roadshows and expert scoring."},
-        "servers": [{"url": "/"}],
-    }
-)
-
-
 def init_app(app) -> None:
+    """One Api (and so one OpenAPI document) per application."""
     from roadshow.api.contests import blp as contests_blp
     from roadshow.api.me import blp as me_blp
 
-    api.init_app(app)
+    api = RoadshowApi(app, spec_kwargs={
+        "info": {"description": "Roadshow: online roadshows and expert scoring."},
+        "servers": [{"url": "/"}],
+        "security": [{"bearerAuth": []}],
+    })
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "A personal access token (rs_...)."}
     )
-    api.spec.options["security"] = [{"bearerAuth": []}]
     for blueprint in (me_blp, contests_blp):
-        auth.protect(blueprint)
         api.register_blueprint(blueprint, url_prefix=f"/api/v1/{blueprint.name}")

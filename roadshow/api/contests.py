@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from roadshow.api.auth import api_user, require_user
+from roadshow.api.auth import api_user, protect, require_user
 from roadshow.api.schemas import ContestSchema
 from roadshow.extensions import db
 from roadshow.i18n import is_timezone
@@ -12,6 +12,7 @@ from roadshow.services import contests
 from roadshow.services.errors import Invalid
 
 blp = Blueprint("contests", __name__, description="Contests visible to the caller.")
+protect(blp)
 
 
 @blp.route("")

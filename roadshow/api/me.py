@@ -3,11 +3,12 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from roadshow.api.auth import require_user
+from roadshow.api.auth import protect, require_user
 from roadshow.api.schemas import MeSchema
 from roadshow.services import contests
 
 blp = Blueprint("me", __name__, description="The authenticated caller.")
+protect(blp)
 
 
 @blp.route("")

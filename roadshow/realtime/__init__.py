@@ -36,7 +36,7 @@ def init_app(app) -> None:
             socketio.on_namespace(handler_class(namespace))
     socketio.init_app(
         app,
-        message_queue=app.config["REDIS_URL"],
+        message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         cors_allowed_origins=origin_checker(app.config["SOCKETIO_ALLOWED_ORIGINS"]),
         cookie=None,

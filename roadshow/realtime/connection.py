@@ -54,11 +54,23 @@ class AuthenticatedNamespace(Namespace):
     def trigger_event(self, event, *args):
         if event in ("connect", "disconnect"):
             return super().trigger_event(event, *args)
-        if not current_user.is_authenticated:
-            disconnect()
-            return error_payload("unauthenticated", "session revoked")
-        try:
-            return super().trigger_event(event, *args)
-        except DomainError as exc:
-            db.session.rollback()
-            return error_payload(exc.code, str(exc.message))
+        handler = getattr(self, f"on_{event}", None)
+        if handler is None:
+            return None
+        return self.socketio._handle_event(self._guarded(handler), event, self.namespace, *args)
+
+    @staticmethod
+    def _guarded(handler):
+        """Run ``handler`` only for a still-valid session; turn domain errors into error answers."""
+
+        def guarded(*args):
+            if not current_user.is_authenticated:
+                disconnect()
+                return error_payload("unauthenticated", "session revoked")
+            try:
+                return handler(*args)
+            except DomainError as exc:
+                db.session.rollback()
+                return error_payload(exc.code, str(exc.message))
+
+        return guarded

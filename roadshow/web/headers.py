@@ -18,9 +18,6 @@ CONTENT_SECURITY_POLICY = {
     "frame-ancestors": "'none'",
 }
 
-talisman = Talisman()
-
-
 def _no_store_when_signed_in(response):
     if current_user and current_user.is_authenticated:
         response.headers["Cache-Control"] = "no-store"
@@ -30,7 +27,7 @@ def _no_store_when_signed_in(response):
 
 def init_app(app) -> None:
     https = app.config["PREFER_HTTPS"]
-    talisman.init_app(
+    Talisman(  # one per app: Talisman keeps its settings on the instance
         app,
         force_https=https,
         strict_transport_security=https,
