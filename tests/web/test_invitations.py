@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from roadshow.extensions import db
@@ -17,16 +18,22 @@ def invitation_link(app) -> str:
         return re.search(r"http://localhost(/invitations/\S+)", message.body_text).group(1)
 
 
+@pytest.fixture
+def organiser(app, make_user):
+    """A signed-in organiser of the contest ``demo``."""
+    make_user("org@example.com")
+    make_contest(app, organiser_email="org@example.com")
+    client = app.test_client()
+    login(client, "org@example.com")
+    return client
+
+
 def invite(client, slug="demo", email="judge@example.com", role="judge"):
     return post_form(client, f"/organize/{slug}/invitations", {"email": email, "role": role, "locale": "en"},
                      token_from=f"/organize/{slug}")
 
 
-def test_organiser_invites_judge_who_sets_password_and_lands_on_judge_page(app, make_user):
-    organiser = app.test_client()
-    make_user("org@example.com")
-    make_contest(app, organiser_email="org@example.com")
-    login(organiser, "org@example.com")
+def test_organiser_invites_judge_who_sets_password_and_lands_on_judge_page(app, organiser):
     assert invite(organiser).status_code == 302
     link = invitation_link(app)
 
@@ -36,18 +43,14 @@ def test_organiser_invites_judge_who_sets_password_and_lands_on_judge_page(app, 
     response = post_form(judge, link, {"display_name": "李教授", "password": PASSWORD, "confirm": PASSWORD})
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/judge/")
-    assert "Demo contest" in judge.get("/judge/").get_data(as_text=True) or "演示" in judge.get("/judge/").get_data(as_text=True)
+    assert "演示大赛" in judge.get("/judge/").get_data(as_text=True)
     with app.app_context():
         user = User.by_email("judge@example.com")
         roles = db.session.scalars(select(ContestRole.role).where(ContestRole.user_id == user.id)).all()
         assert roles == [Role.JUDGE]
 
 
-def test_invitation_link_refuses_reuse(app, make_user):
-    organiser = app.test_client()
-    make_user("org@example.com")
-    make_contest(app, organiser_email="org@example.com")
-    login(organiser, "org@example.com")
+def test_invitation_link_refuses_reuse(app, organiser):
     invite(organiser)
     link = invitation_link(app)
     judge = app.test_client()
@@ -59,11 +62,7 @@ def test_invitation_link_refuses_reuse(app, make_user):
     assert response.status_code == 410
 
 
-def test_expired_invitation_is_refused(app, make_user):
-    organiser = app.test_client()
-    make_user("org@example.com")
-    make_contest(app, organiser_email="org@example.com")
-    login(organiser, "org@example.com")
+def test_expired_invitation_is_refused(app, organiser):
     invite(organiser)
     link = invitation_link(app)
     with app.app_context():
@@ -73,11 +72,7 @@ def test_expired_invitation_is_refused(app, make_user):
     assert app.test_client().get(link).status_code == 410
 
 
-def test_withdrawn_invitation_is_refused(app, make_user):
-    organiser = app.test_client()
-    make_user("org@example.com")
-    make_contest(app, organiser_email="org@example.com")
-    login(organiser, "org@example.com")
+def test_withdrawn_invitation_is_refused(app, organiser):
     invite(organiser)
     link = invitation_link(app)
     with app.app_context():
@@ -87,12 +82,8 @@ def test_withdrawn_invitation_is_refused(app, make_user):
     assert app.test_client().get(link).status_code == 410
 
 
-def test_existing_account_accepts_after_logging_in(app, make_user):
-    organiser = app.test_client()
-    make_user("org@example.com")
+def test_existing_account_accepts_after_logging_in(app, make_user, organiser):
     make_user("judge@example.com")
-    make_contest(app, organiser_email="org@example.com")
-    login(organiser, "org@example.com")
     invite(organiser, role="observer")
     link = invitation_link(app)
     judge = app.test_client()
@@ -117,11 +108,7 @@ def test_judge_cannot_invite(app, make_user):
         assert db.session.scalars(select(Invitation)).all() == []
 
 
-def test_invitation_cannot_grant_organiser_or_team_roles(app, make_user):
-    organiser = app.test_client()
-    make_user("org@example.com")
-    make_contest(app, organiser_email="org@example.com")
-    login(organiser, "org@example.com")
+def test_invitation_cannot_grant_organiser_or_team_roles(app, organiser):
     assert invite(organiser, role="organizer").status_code == 422
     with app.app_context():
         assert db.session.scalars(select(Invitation)).all() == []
