@@ -176,17 +176,17 @@ def live_server(tmp_path_factory):
     env = {key: value for key, value in os.environ.items() if key not in SCRUBBED_ENV}
     port = _free_port()
     env.update(FLASK_APP="wsgi.py", INSTANCE_DIR=str(instance), HOST="127.0.0.1", PORT=str(port),
-               LOG_LEVEL=os.environ.get("LOG_LEVEL", "INFO"), PYTHONUNBUFFERED="1")
+               LOG_LEVEL=os.environ.get("LOG_LEVEL", "INFO").upper(), PYTHONUNBUFFERED="1")
 
+    redis_url = os.environ.get("REDIS_URL")
+    if redis_url:
+        env["REDIS_URL"] = _browser_redis_url(redis_url)
+        _flush_redis(env["REDIS_URL"])
     database_url = os.environ.get("DATABASE_URL")
     postgres = _PostgresDatabase(database_url) if _is_postgres(database_url) else None
     if postgres:
         postgres.create()
         env["DATABASE_URL"] = postgres.url
-    redis_url = os.environ.get("REDIS_URL")
-    if redis_url:
-        env["REDIS_URL"] = _browser_redis_url(redis_url)
-        _flush_redis(env["REDIS_URL"])
 
     server = LiveServer(
         url=f"http://127.0.0.1:{port}", backend="postgresql" if postgres else "sqlite",
@@ -198,11 +198,12 @@ def live_server(tmp_path_factory):
             _run_cli(["db", "upgrade"], env, log)
             _run_cli(["roadshow", "create-admin", ADMIN_EMAIL, "--password", ADMIN_PASSWORD, "--name", "Admin"],
                      env, log)
-            log.write(b"$ gunicorn -c gunicorn.conf.py wsgi:app\n")
+            log.write(b"$ gunicorn -c gunicorn.conf.py --no-control-socket wsgi:app\n")
             log.flush()
             process = subprocess.Popen(
-                [str(VENV_BIN / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"], cwd=PROJECT_ROOT, env=env,
-                stdout=log, stderr=subprocess.STDOUT,
+                # No control socket: gunicorn's default one is shared by every instance of the user.
+                [str(VENV_BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--no-control-socket", "wsgi:app"],
+                cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
             )
             _wait_healthy(server.url, process)
         except Exception as exc:
