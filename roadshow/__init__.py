@@ -29,7 +29,7 @@ def create_app(config: Config | dict | None = None) -> Flask:
     app.config.from_object(config)
     app.config.update(overrides)
     Path(app.config["STORAGE_DIR"]).mkdir(parents=True, exist_ok=True)
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"))
+    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO").upper())
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
     from roadshow import api, cli, i18n, realtime, security, transaction, web

@@ -1,5 +1,6 @@
 // The signed-in page's personal channel: when the session is revoked elsewhere (logout on another
-// device, password change, deactivation), the server says so and this page goes to the login form.
+// device, password change, deactivation), the server says so and this page goes to the login form,
+// which sends a browser that is still signed in (the one that changed the password) back here.
 (function () {
   "use strict";
   const body = document.body;
@@ -7,14 +8,21 @@
   if (!channel || typeof io !== "function") {
     return;
   }
+  // This tab is leaving (it submitted a form such as logout): the revocation it caused is not news.
+  let leaving = false;
+  document.addEventListener("submit", function () { leaving = true; });
+  window.addEventListener("pagehide", function () { leaving = true; });
+
   const socket = io(channel, { transports: ["websocket"], reconnectionDelayMax: 10000 });
-  let revoked = false;
   socket.on("session_revoked", function () {
-    revoked = true;
-    window.location.assign(body.dataset.loginUrl);
+    if (leaving) {
+      return;
+    }
+    const next = window.location.pathname + window.location.search;
+    window.location.assign(body.dataset.loginUrl + "?next=" + encodeURIComponent(next));
   });
   socket.on("connect_error", function (error) {
-    if (!revoked && error && error.message === "unauthenticated") {
+    if (error && error.message === "unauthenticated") {
       socket.disconnect();
     }
   });

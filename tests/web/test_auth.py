@@ -194,3 +194,11 @@ def test_password_change_needs_the_current_password(client, make_user):
     assert response.status_code == 422
     client.post("/logout", data={"csrf_token": csrf_token(client, "/account/")})
     login(client)  # the old password still works
+
+
+def test_login_page_sends_a_signed_in_user_on(client, make_user):
+    make_user()
+    login(client)
+    response = client.get("/login?next=/account/tokens")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/account/tokens")
+    assert client.get("/login?next=https://evil.example").headers["Location"].endswith("/dashboard")

@@ -60,6 +60,8 @@ def register():
 @limiter.limit(_login_limit, methods=["POST"])
 @limiter.limit(_login_limit, key_func=_submitted_email, methods=["POST"])
 def login():
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(safe_next(request.args.get("next"), url_for("public.dashboard")))
     form = LoginForm(next=request.args.get("next"))
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data)
