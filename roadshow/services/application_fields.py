@@ -128,10 +128,11 @@ def clean(contest: Contest, data: dict) -> dict:
         except ValueError as exc:
             errors["funding_sought"] = str(exc)
     if "country" in data:
-        country = _text(data["country"], 2).upper()
-        if country and not (len(country) == 2 and country.isalpha()):
+        country = ("" if data["country"] is None else str(data["country"])).strip().upper()
+        if country and not (len(country) == 2 and country.isascii() and country.isalpha()):
             errors["country"] = str(_l("Choose a country."))
-        values["country"] = country
+        else:
+            values["country"] = country
     answers = data.get("answers")
     if answers is not None:
         if not isinstance(answers, dict):
