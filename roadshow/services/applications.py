@@ -18,7 +18,7 @@ SCREENING_OUTCOMES = (ApplicationStatus.SCREENED_IN, ApplicationStatus.SCREENED_
 
 class IncompleteApplication(Invalid):
     def __init__(self, gaps: dict[str, str]) -> None:
-        super().__init__(_l("Some required information is missing."))
+        super().__init__(_l("Some required information is missing."), details=gaps)
         self.gaps = gaps
 
 
