@@ -9,6 +9,7 @@ def init_app(app) -> None:
     from roadshow.web.admin.routes import bp as admin_bp
     from roadshow.web.auth.routes import bp as auth_bp
     from roadshow.web.judge.routes import bp as judge_bp
+    from roadshow.web.materials import bp as materials_bp
     from roadshow.web.organizer.applications import bp as organizer_applications_bp
     from roadshow.web.organizer.routes import bp as organizer_bp
     from roadshow.web.organizer.setup import bp as organizer_setup_bp
@@ -21,5 +22,5 @@ def init_app(app) -> None:
     navigation.init_app(app)
     labels.init_app(app)
     for blueprint in (public_bp, auth_bp, account_bp, admin_bp, organizer_bp, organizer_setup_bp, organizer_applications_bp,
-                      team_bp, judge_bp):
+                      team_bp, judge_bp, materials_bp):
         app.register_blueprint(blueprint)
