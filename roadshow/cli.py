@@ -13,6 +13,7 @@ from roadshow.extensions import db
 from roadshow.models import Contest, ContestStatus, Role, User
 from roadshow.security import verify_password
 from roadshow.services import accounts, api_tokens, contests
+from roadshow.services import uploads as upload_service
 from roadshow.services.errors import DomainError
 
 roadshow_cli = AppGroup("roadshow", help="Roadshow administration.")
@@ -121,6 +122,17 @@ def seed_demo(password: str, as_json: bool) -> None:
     for login in logins:
         where = f" in {login['contest']}" if login["contest"] else ""
         click.echo(f"  {login['role']:<12} {login['email']}{where}")
+
+
+@roadshow_cli.command("cleanup-uploads")
+def cleanup_uploads() -> None:
+    """Remove expired resumable uploads (rows and partial files) and partial files without a row."""
+    intend_to_write()
+    removed = upload_service.cleanup()
+    db.session.commit()
+    for line in removed:
+        click.echo(f"removed {line}")
+    click.echo(f"{len(removed)} removed." if removed else "Nothing to remove.")
 
 
 def init_app(app: Flask) -> None:

@@ -28,3 +28,7 @@ def init_app(app) -> None:
     )
     for blueprint in (me_blp, contests_blp, applications_blp):
         api.register_blueprint(blueprint, url_prefix=f"/api/v1/{blueprint.name}")
+
+    from roadshow.api.uploads import bp as uploads_bp  # tus, not JSON: a plain blueprint
+
+    app.register_blueprint(uploads_bp)
