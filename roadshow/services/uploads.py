@@ -20,17 +20,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-import fcntl
-import hashlib
 import logging
-import os
 import re
-import threading
 import time
-from collections import OrderedDict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import BinaryIO
@@ -38,7 +31,6 @@ from typing import BinaryIO
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
-from werkzeug.exceptions import ClientDisconnected
 
 from roadshow import sniff
 from roadshow.extensions import db
@@ -47,17 +39,18 @@ from roadshow.policy import Action, can
 from roadshow.services import applications, materials
 from roadshow.services.errors import Conflict, DomainError, Forbidden, Gone, Invalid, NotFound
 from roadshow.services.materials import TooLarge, UnsupportedType
+from roadshow.services.upload_files import (  # noqa: F401  (Checksum, ChecksumMismatch, UploadBusy: part of this API)
+    CHECKSUM_ALGORITHMS, READ_SIZE, Checksum, ChecksumMismatch, UploadBusy, locked, receive, reconcile,
+    running_digests, sha256_of, truncate, unlink_unless_locked,
+)
 from roadshow.storage import KEY_PATTERN, LocalStorage, storage
 from roadshow.transaction import after_commit
 
 log = logging.getLogger(__name__)
 
-READ_SIZE = 1024 * 1024
-YIELD_EVERY = 16  # pieces of READ_SIZE between two chances for other requests to run
 DEFAULT_MAX_UPLOAD_BYTES = 4 * 1024**3
 DEFAULT_EXPIRY_DAYS = 7
 ORPHAN_GRACE_SECONDS = 3600
-CHECKSUM_ALGORITHMS = {"sha256": hashlib.sha256, "sha1": hashlib.sha1}
 SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 DEFAULT_EXTENSIONS = {
     MaterialKind.BUSINESS_PLAN: "pdf", MaterialKind.SLIDES: "pdf",
@@ -69,28 +62,10 @@ class BadUploadRequest(DomainError):
     """A malformed tus request (400)."""
 
 
-class UploadBusy(DomainError):
-    """Another request is appending to this upload right now; the client retries."""
-
-    status, code = 423, "locked"
-
-
-class ChecksumMismatch(DomainError):
-    """tus's 460: the bytes received are not the bytes the client hashed."""
-
-    status, code = 460, "checksum_mismatch"
-
-
 class Interrupted(DomainError):
     """The body ended before its Content-Length: what arrived is kept unless it had a checksum."""
 
     code = "interrupted"
-
-
-@dataclass(frozen=True)
-class Checksum:
-    algorithm: str
-    digest: bytes
 
 
 def max_upload_bytes() -> int:
@@ -193,8 +168,8 @@ def offset_of(upload: Upload) -> int:
     if upload.completed_at is not None:
         return upload.length
     try:
-        with _locked(upload) as handle:
-            return _reconcile(upload, handle)
+        with locked(_partial_path(upload)) as handle:
+            return reconcile(upload, handle)
     except UploadBusy:
         path = _partial_path(upload)
         return min(upload.offset, path.stat().st_size if path.exists() else 0)
@@ -235,89 +210,28 @@ def append(user: User, upload_id: str, *, offset: int, body: BinaryIO, content_l
         if offset == upload.length and not content_length:
             return upload
         raise Conflict(_l("This upload is already complete."))
-    with _locked(upload) as handle:
-        start = _reconcile(upload, handle)
+    with locked(_partial_path(upload)) as handle:
+        start = reconcile(upload, handle)
         if offset != start:
             raise Conflict(_l("The upload is at byte %(offset)s, not %(given)s.", offset=start, given=offset))
         remaining = upload.length - start
         if content_length is not None and content_length > remaining:
             raise TooLarge(_l("The body runs past the end of the upload."))
         upload_id, recorded_offset = upload.id, upload.offset
-        running = _running_digests.take(upload_id, start, handle)
+        running = running_digests.take(upload_id, start, handle)
         commit()  # nothing is held in the database while the bytes arrive
-        received, interrupted, running = _receive(handle, start, body, content_length, remaining, checksum, running)
+        received, interrupted, running = receive(handle, start, body, content_length, remaining, checksum, running)
         upload = _record(upload_id, recorded_offset, start + received)
         complete = upload.offset == upload.length and not interrupted
         if complete:
             _finish(upload, user, handle, commit, running)
         commit()
         if not complete:
-            _running_digests.keep(upload_id, upload.offset, handle, running)
+            running_digests.keep(upload_id, upload.offset, handle, running)
         if interrupted:
             raise Interrupted(_l("The connection dropped; %(received)s bytes were kept. Resume from %(offset)s.",
                                  received=received, offset=upload.offset))
     return upload
-
-
-def _receive(handle: BinaryIO, start: int, body: BinaryIO, content_length: int | None, remaining: int,
-             checksum: Checksum | None, running) -> tuple[int, bool, object]:
-    """Copy the body to the partial file at ``start`` in pieces of :data:`READ_SIZE`, fsync it,
-    and return (bytes kept, whether the body ended early, the file's sha256 so far or None).
-    Never holds more than one piece. ``running`` is the sha256 of the bytes before ``start``
-    (or None): a copy of it takes in the bytes kept; a discarded chunk leaves no trace in it."""
-    limit = content_length if content_length is not None else remaining
-    hasher = CHECKSUM_ALGORITHMS[checksum.algorithm]() if checksum else None
-    running = running.copy() if running is not None else None
-    buffer = bytearray(READ_SIZE)
-    view = memoryview(buffer)
-    received, interrupted = 0, False
-    handle.seek(start)
-    try:
-        while received < limit:
-            try:
-                count = _read_into(body, view[:min(READ_SIZE, limit - received)])
-            except (ClientDisconnected, OSError):  # the client went away (gunicorn's NoMoreData is an OSError)
-                count = 0
-            if not count:
-                interrupted = content_length is not None
-                break
-            piece = view[:count]
-            handle.write(piece)
-            if hasher is not None:
-                hasher.update(piece)
-            if running is not None:
-                running.update(piece)
-            received += count
-            if received % (YIELD_EVERY * READ_SIZE) < count:
-                _let_others_run()
-        if content_length is None and received == remaining and _read_into(body, view[:1]):
-            raise TooLarge(_l("The body runs past the end of the upload."))
-        handle.flush()
-        if checksum is not None and (interrupted or hasher.digest() != checksum.digest):
-            _truncate(handle, start)
-            if interrupted:
-                return 0, True, None
-            raise ChecksumMismatch(_l("The chunk's checksum does not match; it was discarded. Send it again."))
-        _truncate(handle, start + received)
-    except BaseException:
-        _truncate(handle, start)
-        raise
-    return received, interrupted, running
-
-
-def _read_into(body: BinaryIO, target: memoryview) -> int:
-    if hasattr(body, "readinto"):
-        return body.readinto(target) or 0
-    data = body.read(len(target))
-    target[:len(data)] = data
-    return len(data)
-
-
-def _truncate(handle: BinaryIO, size: int) -> None:
-    """Cut the file to ``size`` and make it durable (fsync)."""
-    handle.flush()
-    handle.truncate(size)
-    os.fsync(handle.fileno())
 
 
 def _record(upload_id: str, recorded_offset: int, new_offset: int) -> Upload:
@@ -346,7 +260,7 @@ def _finish(upload: Upload, user: User, handle: BinaryIO, commit: Callable[[], N
         detected = sniff.check(path, upload.kind)
     except sniff.RejectedContent as exc:
         _refuse(upload, commit, UnsupportedType(refusal_message(exc)))
-    digest = running.hexdigest() if running is not None else _sha256_of(handle)
+    digest = running.hexdigest() if running is not None else sha256_of(handle)
     expected = (upload.upload_metadata or {}).get("sha256")
     if expected and digest != expected:
         _refuse(upload, commit, ChecksumMismatch(_l("The file's sha256 does not match the one announced.")))
@@ -401,72 +315,6 @@ def _refuse(upload: Upload, commit: Callable[[], None], error: DomainError):
     raise error
 
 
-def _sha256_of(handle: BinaryIO) -> str:
-    handle.seek(0)
-    digest = hashlib.sha256()
-    buffer = bytearray(READ_SIZE)
-    view = memoryview(buffer)
-    pieces = 0
-    while count := handle.readinto(buffer):
-        digest.update(view[:count])
-        pieces += 1
-        if pieces % YIELD_EVERY == 0:
-            _let_others_run()
-    return digest.hexdigest()
-
-
-def _let_others_run() -> None:
-    """Yield in long loops: under gunicorn's gevent worker, ``time.sleep`` is gevent's, so hashing a
-    2 GB video does not freeze the live room's sockets served by the same process."""
-    time.sleep(0)
-
-
-class _RunningDigests:
-    """The sha256 of each upload's bytes so far, kept by the process that received them, so that
-    completing a 2 GB upload need not read it all again (on a slow link the hashing hides in the
-    waits for the network).
-
-    Only a cache, never the record: an entry is used when it covers exactly the bytes on disk
-    (the offset in force, and the file untouched since: same inode, size and modification time);
-    otherwise, as after a restart or when another process took a chunk, the file is hashed from
-    its start. A chunk refused (checksum, size) never reaches it.
-    """
-
-    def __init__(self, size: int = 256) -> None:
-        self._size = size
-        self._entries: OrderedDict[str, tuple[int, tuple, object]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    @staticmethod
-    def _identity(handle: BinaryIO) -> tuple:
-        stat = os.fstat(handle.fileno())
-        return stat.st_ino, stat.st_size, stat.st_mtime_ns
-
-    def take(self, upload_id: str, offset: int, handle: BinaryIO):
-        """A digest of the first ``offset`` bytes to continue, or None to hash the file at the end."""
-        with self._lock:
-            entry = self._entries.pop(upload_id, None)
-        if offset == 0:
-            return hashlib.sha256()
-        if entry is not None and entry[0] == offset and entry[1] == self._identity(handle):
-            return entry[2].copy()
-        return None
-
-    def keep(self, upload_id: str, offset: int, handle: BinaryIO, running) -> None:
-        if running is None:
-            return
-        with self._lock:
-            self._entries[upload_id] = (offset, self._identity(handle), running)
-            self._entries.move_to_end(upload_id)
-            while len(self._entries) > self._size:
-                self._entries.popitem(last=False)
-
-
-_running_digests = _RunningDigests()
-
-
-# -- terminate and expire --------------------------------------------------------------------------
-
 def terminate(user: User, upload_id: str) -> None:
     """tus termination: forget the upload and delete its partial file (a material made from a
     completed upload stays)."""
@@ -502,7 +350,7 @@ def cleanup() -> list[str]:
         for path in sorted(partial_dir.iterdir()):
             if path.name in known or not path.is_file() or path.stat().st_mtime > deadline:
                 continue
-            if _unlink_unless_locked(path):
+            if unlink_unless_locked(path):
                 removed.append(f"orphan partial file {path.name}")
     return removed
 
@@ -513,42 +361,3 @@ def _partial_path(upload: Upload) -> Path:
     return storage().partial_path(upload.id)
 
 
-@contextmanager
-def _locked(upload: Upload) -> Iterator[BinaryIO]:
-    """The upload's partial file (created empty if missing), opened for writing under an
-    exclusive lock that other requests, in any process, see at once: 423 if taken."""
-    path = _partial_path(upload)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    handle = os.fdopen(fd, "r+b")
-    try:
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise UploadBusy(_l("This upload is busy with another request. Try again shortly.")) from None
-        yield handle
-    finally:
-        handle.close()  # closing releases the lock
-
-
-def _reconcile(upload: Upload, handle: BinaryIO) -> int:
-    """Apply the offset rule under the lock: truncate bytes past the recorded offset."""
-    size = os.fstat(handle.fileno()).st_size
-    offset = min(upload.offset, size)
-    if size > offset:
-        log.info("upload %s: cutting %d unacknowledged bytes", upload.id, size - offset)
-        _truncate(handle, offset)
-    return offset
-
-
-def _unlink_unless_locked(path: Path) -> bool:
-    try:
-        with path.open("rb") as handle:
-            try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                return False
-            path.unlink(missing_ok=True)
-            return True
-    except FileNotFoundError:
-        return False

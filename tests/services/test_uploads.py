@@ -195,7 +195,7 @@ def test_the_files_digest_is_carried_from_chunk_to_chunk(team, ctx, monkeypatch)
 
     pdf = make_pdf(b"% " + b"d" * 3000)
     upload = new_upload(team, len(pdf))
-    monkeypatch.setattr(uploads, "_sha256_of", lambda handle: pytest.fail("the file was read again"))
+    monkeypatch.setattr(uploads, "sha256_of", lambda handle: pytest.fail("the file was read again"))
     for offset in range(0, len(pdf), 1000):
         append(team, upload.id, pdf[offset:offset + 1000], offset)
     assert sha256_of_material() == hashlib.sha256(pdf).hexdigest()
@@ -230,7 +230,7 @@ def test_a_file_changed_behind_the_process_is_hashed_again(app, team, ctx, monke
         handle.truncate(600)
     append(team, upload.id, pdf[600:1000], 600)
     read_again = []
-    real = uploads._sha256_of
-    monkeypatch.setattr(uploads, "_sha256_of", lambda handle: read_again.append(1) or real(handle))
+    real = uploads.sha256_of
+    monkeypatch.setattr(uploads, "sha256_of", lambda handle: read_again.append(1) or real(handle))
     append(team, upload.id, pdf[1000:], 1000)
     assert read_again and sha256_of_material() == hashlib.sha256(pdf).hexdigest()
