@@ -46,7 +46,7 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/pyth
 
 assets: static/vendor/.copied
 static/vendor/.copied: package.json package-lock.json scripts/copy-vendor.mjs
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --omit=optional --no-audit --no-fund --loglevel=error
 	npm run --silent vendor
 	touch $@
 
