@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-import pytest
 from sqlalchemy import select
 
 from roadshow.extensions import db
@@ -13,13 +12,6 @@ from tests.helpers import csrf_token, login, make_contest, post_form
 SETUP = "/organize/demo/setup/"
 
 
-@pytest.fixture
-def organiser(app, make_user):
-    make_user("org@example.com")
-    make_contest(app, organiser_email="org@example.com")
-    client = app.test_client()
-    login(client, "org@example.com")
-    return client
 
 
 def contest(app) -> Contest:

@@ -57,16 +57,26 @@ def _rule_forms(contest):
     }
 
 
-def _done(slug: str, message, section: str):
+def _apply(contest, form, change, message, section: str, *, shown_as: str | None = None):
+    """Validate ``form``, call ``change(form)``, commit and go back to ``section``.
+
+    A refusal re-renders the page: with the posted form under ``shown_as`` when it is one of the
+    page's forms, else with a flashed message (the edit forms inside a list).
+    """
+    forms = {shown_as: form} if shown_as else {}
+    if not form.validate_on_submit():
+        if not shown_as:
+            flash(_l("Please correct the fields and try again."), "danger")
+        return _page(contest, 400 if form.form_errors or "csrf_token" in form.errors else 422, **forms)
+    try:
+        change(form)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return _page(contest, exc.status, **forms)
     db.session.commit()
     flash(message, "success")
-    return redirect(url_for("organizer_setup.index", slug=slug, _anchor=section))
-
-
-def _failed(contest, exc: DomainError, **forms):
-    db.session.rollback()
-    flash(exc.message, "danger")
-    return _page(contest, exc.status, **forms)
+    return redirect(url_for("organizer_setup.index", slug=contest.slug, _anchor=section))
 
 
 @bp.get("/")
@@ -79,27 +89,17 @@ def index(slug: str):
 @login_required
 def add_track(slug: str):
     contest = managed_contest(slug)
-    form = TrackForm()
-    if not form.validate_on_submit():
-        return _page(contest, 422, track_form=form)
-    try:
-        contest_setup.add_track(contest, by=current_user, name_zh=form.name_zh.data, name_en=form.name_en.data)
-    except DomainError as exc:
-        return _failed(contest, exc, track_form=form)
-    return _done(slug, _l("The track has been added."), "tracks")
+    return _apply(contest, TrackForm(), lambda form: contest_setup.add_track(
+        contest, by=current_user, name_zh=form.name_zh.data, name_en=form.name_en.data),
+        _l("The track has been added."), "tracks", shown_as="track_form")
 
 
 @bp.post("/tracks/<int:track_id>/delete")
 @login_required
 def delete_track(slug: str, track_id: int):
     contest = managed_contest(slug)
-    if not ConfirmForm().validate_on_submit():
-        return _page(contest, 400)
-    try:
-        contest_setup.delete_track(contest, track_id, by=current_user)
-    except DomainError as exc:
-        return _failed(contest, exc)
-    return _done(slug, _l("The track has been removed."), "tracks")
+    return _apply(contest, ConfirmForm(), lambda form: contest_setup.delete_track(contest, track_id, by=current_user),
+                  _l("The track has been removed."), "tracks")
 
 
 def _round_values(form, contest) -> dict:
@@ -112,124 +112,83 @@ def _round_values(form, contest) -> dict:
 @login_required
 def add_round(slug: str):
     contest = managed_contest(slug)
-    form = RoundForm()
-    if not form.validate_on_submit():
-        return _page(contest, 422, round_form=form)
-    try:
-        contest_setup.add_round(contest, by=current_user, **_round_values(form, contest))
-    except DomainError as exc:
-        return _failed(contest, exc, round_form=form)
-    return _done(slug, _l("The round has been added."), "rounds")
+    return _apply(contest, RoundForm(), lambda form: contest_setup.add_round(
+        contest, by=current_user, **_round_values(form, contest)),
+        _l("The round has been added."), "rounds", shown_as="round_form")
 
 
 @bp.post("/rounds/<int:round_id>")
 @login_required
 def update_round(slug: str, round_id: int):
     contest = managed_contest(slug)
-    form = RoundForm(prefix=f"round{round_id}")
-    if not form.validate_on_submit():
-        flash(_l("Please correct the round's fields."), "danger")
-        return _page(contest, 422)
-    try:
-        contest_setup.update_round(contest, round_id, by=current_user, **_round_values(form, contest))
-    except DomainError as exc:
-        return _failed(contest, exc)
-    return _done(slug, _l("The round has been saved."), "rounds")
+    return _apply(contest, RoundForm(prefix=f"round{round_id}"), lambda form: contest_setup.update_round(
+        contest, round_id, by=current_user, **_round_values(form, contest)),
+        _l("The round has been saved."), "rounds")
 
 
 @bp.post("/rounds/<int:round_id>/<any(up, down):direction>")
 @login_required
 def move_round(slug: str, round_id: int, direction: str):
     contest = managed_contest(slug)
-    if not ConfirmForm().validate_on_submit():
-        return _page(contest, 400)
-    contest_setup.move_round(contest, round_id, -1 if direction == "up" else 1, by=current_user)
-    return _done(slug, _l("The rounds have been reordered."), "rounds")
+    return _apply(contest, ConfirmForm(), lambda form: contest_setup.move_round(
+        contest, round_id, -1 if direction == "up" else 1, by=current_user),
+        _l("The rounds have been reordered."), "rounds")
 
 
 @bp.post("/rounds/<int:round_id>/delete")
 @login_required
 def delete_round(slug: str, round_id: int):
     contest = managed_contest(slug)
-    if not ConfirmForm().validate_on_submit():
-        return _page(contest, 400)
-    contest_setup.delete_round(contest, round_id, by=current_user)
-    return _done(slug, _l("The round has been removed."), "rounds")
+    return _apply(contest, ConfirmForm(), lambda form: contest_setup.delete_round(contest, round_id, by=current_user),
+                  _l("The round has been removed."), "rounds")
 
 
 @bp.post("/deadline")
 @login_required
 def set_deadline(slug: str):
     contest = managed_contest(slug)
-    form = DeadlineForm()
-    if not form.validate_on_submit():
-        return _page(contest, 422, deadline_form=form)
-    contest_setup.set_deadline(contest, by=current_user, quota_mb=form.quota_mb.data,
-                               deadline=contest_time_to_utc(form.deadline.data, contest.timezone))
-    return _done(slug, _l("The deadline has been saved."), "form")
+    return _apply(contest, DeadlineForm(), lambda form: contest_setup.set_deadline(
+        contest, by=current_user, quota_mb=form.quota_mb.data,
+        deadline=contest_time_to_utc(form.deadline.data, contest.timezone)),
+        _l("The deadline has been saved."), "form", shown_as="deadline_form")
+
+
+def _question_values(form) -> dict:
+    return dict(label_zh=form.label_zh.data, label_en=form.label_en.data, help_zh=form.help_zh.data,
+                help_en=form.help_en.data, required=form.required.data,
+                options=parse_bilingual_lines(form.options.data))
 
 
 @bp.post("/questions")
 @login_required
 def add_question(slug: str):
     contest = managed_contest(slug)
-    form = QuestionForm()
-    if not form.validate_on_submit():
-        return _page(contest, 422, question_form=form)
-    try:
-        contest_setup.add_question(
-            contest, by=current_user, kind=QuestionKind(form.kind.data), label_zh=form.label_zh.data,
-            label_en=form.label_en.data, help_zh=form.help_zh.data, help_en=form.help_en.data,
-            required=form.required.data, options=parse_bilingual_lines(form.options.data),
-        )
-    except DomainError as exc:
-        return _failed(contest, exc, question_form=form)
-    return _done(slug, _l("The question has been added."), "form")
+    return _apply(contest, QuestionForm(), lambda form: contest_setup.add_question(
+        contest, by=current_user, kind=QuestionKind(form.kind.data), **_question_values(form)),
+        _l("The question has been added."), "form", shown_as="question_form")
 
 
 @bp.post("/questions/<int:question_id>")
 @login_required
 def update_question(slug: str, question_id: int):
     contest = managed_contest(slug)
-    form = EditQuestionForm(prefix=f"question{question_id}")
-    if not form.validate_on_submit():
-        flash(_l("Please correct the question's fields."), "danger")
-        return _page(contest, 422)
-    try:
-        contest_setup.update_question(
-            contest, question_id, by=current_user, label_zh=form.label_zh.data, label_en=form.label_en.data,
-            help_zh=form.help_zh.data, help_en=form.help_en.data, required=form.required.data,
-            options=parse_bilingual_lines(form.options.data),
-        )
-    except DomainError as exc:
-        return _failed(contest, exc)
-    return _done(slug, _l("The question has been saved."), "form")
+    return _apply(contest, EditQuestionForm(prefix=f"question{question_id}"), lambda form: contest_setup.update_question(
+        contest, question_id, by=current_user, **_question_values(form)),
+        _l("The question has been saved."), "form")
 
 
 @bp.post("/questions/<int:question_id>/delete")
 @login_required
 def delete_question(slug: str, question_id: int):
     contest = managed_contest(slug)
-    if not ConfirmForm().validate_on_submit():
-        return _page(contest, 400)
-    try:
-        contest_setup.delete_question(contest, question_id, by=current_user)
-    except DomainError as exc:
-        return _failed(contest, exc)
-    return _done(slug, _l("The question has been removed."), "form")
+    return _apply(contest, ConfirmForm(), lambda form: contest_setup.delete_question(
+        contest, question_id, by=current_user), _l("The question has been removed."), "form")
 
 
 @bp.post("/materials/<any(business_plan, slides, pitch_video, supporting):kind>")
 @login_required
 def set_material_rule(slug: str, kind: str):
     contest = managed_contest(slug)
-    form = MaterialRuleForm(prefix=f"rule-{kind}")
-    if not form.validate_on_submit():
-        flash(_l("Please correct the size limit."), "danger")
-        return _page(contest, 422)
-    try:
-        contest_setup.set_material_rule(contest, MaterialKind(kind), by=current_user, required=form.required.data,
-                                        max_mb=form.max_mb.data)
-    except DomainError as exc:
-        return _failed(contest, exc)
-    return _done(slug, _l("The material settings have been saved."), "materials")
+    return _apply(contest, MaterialRuleForm(prefix=f"rule-{kind}"), lambda form: contest_setup.set_material_rule(
+        contest, MaterialKind(kind), by=current_user, required=form.required.data, max_mb=form.max_mb.data),
+        _l("The material settings have been saved."), "materials")
