@@ -201,3 +201,37 @@ def test_the_contest_page_shows_the_timeline_and_the_way_to_apply(client, app):
     make_contest(app)
     page = client.get("/contests/demo", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "How to apply" in page and "Register to apply" in page and 'id="contest-timeline"' in page
+
+
+def test_team_removes_a_material_until_the_deadline(team, app):
+    application_id = start(team)
+    add_required_materials(app, application_id)
+    with app.app_context():
+        material_id = db.session.scalars(select(Material.id)).first()
+    token = csrf_token(team, f"/applications/{application_id}")
+    response = team.post(f"/applications/{application_id}/materials/{material_id}/delete", data={"csrf_token": token})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(Material, material_id) is None
+        other_id = db.session.scalars(select(Material.id)).first()
+        db.session.scalar(select(Contest)).application_deadline = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+    response = team.post(f"/applications/{application_id}/materials/{other_id}/delete", data={"csrf_token": token})
+    assert response.status_code == 403
+    with app.app_context():
+        assert db.session.get(Material, other_id) is not None
+
+
+def test_another_team_cannot_remove_a_material(team, app, make_user):
+    application_id = start(team)
+    add_required_materials(app, application_id)
+    with app.app_context():
+        material_id = db.session.scalars(select(Material.id)).first()
+    make_user("rival@example.com")
+    rival = app.test_client()
+    login(rival, "rival@example.com")
+    response = rival.post(f"/applications/{application_id}/materials/{material_id}/delete",
+                          data={"csrf_token": csrf_token(rival, "/dashboard")})
+    assert response.status_code == 404
+    with app.app_context():
+        assert db.session.get(Material, material_id) is not None

@@ -7,7 +7,8 @@ from flask_login import current_user, login_required
 
 from roadshow.extensions import db
 from roadshow.policy import Action, can, is_member
-from roadshow.services import applications, contests, invitations
+from roadshow.services import applications, contests, invitations, materials
+from roadshow.services.material_access import get_material
 from roadshow.services.application_fields import FieldErrors
 from roadshow.services.applications import IncompleteApplication
 from roadshow.services.errors import Conflict, DomainError
@@ -117,6 +118,17 @@ def withdraw(application_id: int):
         db.session.commit()
         flash(_l("Your application has been withdrawn."), "info")
     return redirect(url_for("team.application", application_id=found.id))
+
+
+@bp.post("/applications/<int:application_id>/materials/<int:material_id>/delete")
+@login_required
+def remove_material(application_id: int, material_id: int):
+    material = get_material(application_id, material_id, current_user)
+    if ConfirmForm().validate_on_submit():
+        materials.remove(material, current_user)
+        db.session.commit()
+        flash(_l("The file has been removed."), "info")
+    return redirect(url_for("team.application", application_id=application_id, _anchor="materials"))
 
 
 @bp.post("/applications/<int:application_id>/members")
