@@ -59,7 +59,7 @@ migrate: $(VENV)/.installed
 ## messages: re-extract the strings to translate and update both catalogues (for developers)
 messages: $(VENV)/.installed
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o roadshow/translations/messages.pot .
-	$(VENV)/bin/pybabel update -i roadshow/translations/messages.pot -d roadshow/translations --no-fuzzy-matching
+	$(VENV)/bin/pybabel update -i roadshow/translations/messages.pot -d roadshow/translations --no-fuzzy-matching --ignore-obsolete
 	$(PY) scripts/fill_en_catalogue.py
 
 clean:
