@@ -46,7 +46,7 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/pyth
 
 assets: static/vendor/.copied
 static/vendor/.copied: package.json package-lock.json scripts/copy-vendor.mjs
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --omit=optional --no-audit --no-fund --loglevel=error
 	npm run --silent vendor
 	touch $@
 
@@ -59,7 +59,7 @@ migrate: $(VENV)/.installed
 ## messages: re-extract the strings to translate and update both catalogues (for developers)
 messages: $(VENV)/.installed
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o roadshow/translations/messages.pot .
-	$(VENV)/bin/pybabel update -i roadshow/translations/messages.pot -d roadshow/translations --no-fuzzy-matching
+	$(VENV)/bin/pybabel update -i roadshow/translations/messages.pot -d roadshow/translations --no-fuzzy-matching --ignore-obsolete
 	$(PY) scripts/fill_en_catalogue.py
 
 clean:

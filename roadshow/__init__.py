@@ -34,7 +34,7 @@ def create_app(config: Config | dict | None = None) -> Flask:
 
     from roadshow import api, cli, i18n, realtime, security, transaction, web
     from roadshow import database  # noqa: F401  (engine event listeners)
-    from roadshow.extensions import csrf, db, limiter, migrate, socketio
+    from roadshow.extensions import csrf, db, limiter, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))

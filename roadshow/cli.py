@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import click
 from flask import Flask
@@ -10,9 +11,10 @@ from sqlalchemy import select
 
 from roadshow.database import intend_to_write
 from roadshow.extensions import db
-from roadshow.models import Contest, ContestStatus, Role, User
+from roadshow.models import Contest, ContestStatus, QuestionKind, Role, RoundKind, User, utcnow
 from roadshow.security import verify_password
-from roadshow.services import accounts, api_tokens, contests
+from roadshow.services import accounts, api_tokens, contest_setup, contests
+from roadshow.services import uploads as upload_service
 from roadshow.services.errors import DomainError
 
 roadshow_cli = AppGroup("roadshow", help="Roadshow administration.")
@@ -30,6 +32,28 @@ DEMO_ACCOUNTS = [
     ("team@demo.roadshow", "演示团队 Demo Team", Role.TEAM_MEMBER),
     ("observer@demo.roadshow", "演示观察员 Demo Observer", Role.OBSERVER),
 ]
+
+
+DEMO_ROUNDS = [
+    (RoundKind.SCREENING, "资格初筛", "Screening", 30, 37),
+    (RoundKind.ONLINE_REVIEW, "网络评审", "Online expert review", 38, 52),
+    (RoundKind.LIVE_ROADSHOW, "线上路演", "Live online roadshow", 60, 61),
+    (RoundKind.FINAL, "决赛", "Final", 75, 75),
+]
+
+
+def _demo_schedule(contest: Contest, admin: User) -> None:
+    """A deadline in a month and four rounds after it, with a question of the contest's own."""
+    today = utcnow().replace(hour=1, minute=0, second=0, microsecond=0)  # 09:00 in Shanghai
+    contest_setup.set_deadline(contest, by=admin, deadline=today + timedelta(days=30, hours=15),
+                               quota_mb=contest.application_quota_bytes // (1024 * 1024))
+    for kind, name_zh, name_en, opens, closes in DEMO_ROUNDS:
+        contest_setup.add_round(contest, by=admin, kind=kind, name_zh=name_zh, name_en=name_en,
+                                opens_at=today + timedelta(days=opens), closes_at=today + timedelta(days=closes, hours=9))
+    contest_setup.add_question(
+        contest, by=admin, kind=QuestionKind.SINGLE_CHOICE, label_zh="项目融资阶段", label_en="Funding round so far",
+        required=True, options=[("未融资", "None yet"), ("天使轮", "Angel"), ("A轮", "Series A"), ("B轮及以后", "Series B or later")],
+    )
 
 
 def _fail(exc: DomainError):
@@ -96,6 +120,7 @@ def seed_demo_contest(password: str) -> list[dict]:
             description_en="Online roadshows and expert review for overseas high-level talent. Demo data.",
             timezone="Asia/Shanghai", tracks=DEMO_TRACKS,
         )
+        _demo_schedule(contest, admin)
     logins = [{"email": admin_email, "role": "admin", "contest": None}]
     for email, _name, role in DEMO_ACCOUNTS[1:]:
         contests.grant_role(contest, accounts_by_email[email], role)
@@ -121,6 +146,17 @@ def seed_demo(password: str, as_json: bool) -> None:
     for login in logins:
         where = f" in {login['contest']}" if login["contest"] else ""
         click.echo(f"  {login['role']:<12} {login['email']}{where}")
+
+
+@roadshow_cli.command("cleanup-uploads")
+def cleanup_uploads() -> None:
+    """Remove expired resumable uploads (rows and partial files) and partial files without a row."""
+    intend_to_write()
+    removed = upload_service.cleanup()
+    db.session.commit()
+    for line in removed:
+        click.echo(f"removed {line}")
+    click.echo(f"{len(removed)} removed." if removed else "Nothing to remove.")
 
 
 def init_app(app: Flask) -> None:

@@ -78,6 +78,9 @@ class Config:
         self.PASSWORD_RESET_HOURS = int(env.get("PASSWORD_RESET_HOURS", "2"))
         self.INVITATION_DAYS = int(env.get("INVITATION_DAYS", "14"))
         self.MAX_CONTENT_LENGTH = int(env.get("MAX_FORM_BYTES", str(16 * 1024 * 1024)))
+        self.UPLOAD_MAX_BYTES = int(env.get("UPLOAD_MAX_BYTES", str(4 * 1024**3)))
+        self.UPLOAD_EXPIRY_DAYS = int(env.get("UPLOAD_EXPIRY_DAYS", "7"))
+        self.THUMBNAIL_TIMEOUT = float(env.get("THUMBNAIL_TIMEOUT", "10"))
         self.SESSION_COOKIE_SECURE = self.PREFER_HTTPS
         self.REMEMBER_COOKIE_SECURE = self.PREFER_HTTPS
         self.PREFERRED_URL_SCHEME = "https" if self.PREFER_HTTPS else "http"

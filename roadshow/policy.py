@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from roadshow.extensions import db
-from roadshow.models import Contest, ContestRole, Role, User
+from roadshow.models import Application, ApplicationMember, Contest, ContestRole, Role, User, utcnow
 from roadshow.services.errors import Forbidden, NotAuthenticated, NotFound
 
 
@@ -25,6 +25,11 @@ class Action(StrEnum):
     CONTEST_JUDGE = "contest.judge"
     CONTEST_OBSERVE = "contest.observe"
     CONTEST_COMPETE = "contest.compete"
+    APPLICATION_START = "application.start"
+    APPLICATION_VIEW = "application.view"
+    APPLICATION_EDIT = "application.edit"
+    APPLICATION_SCREEN = "application.screen"
+    MATERIAL_VIEW = "material.view"
     OUTBOX_READ = "outbox.read"
     USERS_MANAGE = "users.manage"
     ACCOUNT_USE = "account.use"
@@ -102,6 +107,45 @@ def _observe_contest(user, contest: Contest) -> bool:
 @rule(Action.CONTEST_COMPETE)
 def _compete(user, contest: Contest) -> bool:
     return Role.TEAM_MEMBER in roles_in(user, contest)
+
+
+def is_member(user, application: Application) -> bool:
+    """Whether ``user`` belongs to the team of ``application``."""
+    if not signed_in(user):
+        return False
+    return db.session.scalar(
+        select(ApplicationMember.id).where(
+            ApplicationMember.application_id == application.id, ApplicationMember.user_id == user.id
+        )
+    ) is not None
+
+
+@rule(Action.APPLICATION_START)
+def _start_application(user, contest: Contest) -> bool:
+    return signed_in(user) and contest.accepts_applications(utcnow())
+
+
+@rule(Action.APPLICATION_VIEW)
+def _view_application(user, application: Application) -> bool:
+    return is_member(user, application) or _manage_contest(user, application.contest)
+
+
+@rule(Action.APPLICATION_EDIT)
+def _edit_application(user, application: Application) -> bool:
+    """Team members edit until the deadline, while the application is a draft or submitted."""
+    return (
+        is_member(user, application)
+        and application.is_editable_status
+        and application.contest.accepts_applications(utcnow())
+    )
+
+
+@rule(Action.APPLICATION_SCREEN)
+def _screen_application(user, application: Application) -> bool:
+    return _manage_contest(user, application.contest)
+
+
+_rules[Action.MATERIAL_VIEW] = _view_application
 
 
 @rule(Action.OUTBOX_READ)

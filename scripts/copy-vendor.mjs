@@ -12,12 +12,28 @@ const files = {
   "bootstrap/dist/js/bootstrap.bundle.min.js.map": "bootstrap/bootstrap.bundle.min.js.map",
   "socket.io-client/dist/socket.io.min.js": "socket.io/socket.io.min.js",
   "socket.io-client/dist/socket.io.min.js.map": "socket.io/socket.io.min.js.map",
+  "tus-js-client/dist/tus.min.js": "tus/tus.min.js",
+  "tus-js-client/dist/tus.min.js.map": "tus/tus.min.js.map",
+  // pdf.js: the legacy build (polyfilled for browsers older than the very latest), its worker, the
+  // CMaps and standard fonts that Chinese and unembedded-font PDFs need, and the JavaScript
+  // decoders that replace WebAssembly (the viewer runs with useWasm: false).
+  "pdfjs-dist/LICENSE": "pdfjs/LICENSE",
+  "pdfjs-dist/legacy/build/pdf.min.mjs": "pdfjs/pdf.min.mjs",
+  "pdfjs-dist/legacy/build/pdf.worker.min.mjs": "pdfjs/pdf.worker.min.mjs",
+  "pdfjs-dist/cmaps": "pdfjs/cmaps",
+  "pdfjs-dist/standard_fonts": "pdfjs/standard_fonts",
+  "pdfjs-dist/wasm/openjpeg_nowasm_fallback.js": "pdfjs/wasm/openjpeg_nowasm_fallback.js",
+  "pdfjs-dist/wasm/jbig2_nowasm_fallback.js": "pdfjs/wasm/jbig2_nowasm_fallback.js",
+  "pdfjs-dist/wasm/LICENSE_OPENJPEG": "pdfjs/wasm/LICENSE_OPENJPEG",
+  "pdfjs-dist/wasm/LICENSE_PDFJS_OPENJPEG": "pdfjs/wasm/LICENSE_PDFJS_OPENJPEG",
+  "pdfjs-dist/wasm/LICENSE_JBIG2": "pdfjs/wasm/LICENSE_JBIG2",
+  "pdfjs-dist/wasm/LICENSE_PDFJS_JBIG2": "pdfjs/wasm/LICENSE_PDFJS_JBIG2",
 };
 
 rmSync(vendor, { recursive: true, force: true });
 for (const [from, to] of Object.entries(files)) {
   const target = join(vendor, to);
   mkdirSync(dirname(target), { recursive: true });
-  cpSync(join(root, "node_modules", from), target);
+  cpSync(join(root, "node_modules", from), target, { recursive: true });
 }
 console.log(`copied ${Object.keys(files).length} files into static/vendor/`);

@@ -14,7 +14,7 @@ from sqlalchemy import text
 from roadshow import create_app
 from roadshow.config import TestConfig
 from roadshow.extensions import db, limiter
-from tests.helpers import create_user
+from tests.helpers import create_user, login, make_contest
 
 
 @pytest.fixture(scope="session")
@@ -77,3 +77,13 @@ def make_user(app):
         return create_user(app, email, **kwargs)
 
     return make
+
+
+@pytest.fixture
+def organiser(app, make_user):
+    """A signed-in organiser of the contest ``demo``."""
+    make_user("org@example.com")
+    make_contest(app, organiser_email="org@example.com")
+    client = app.test_client()
+    login(client, "org@example.com")
+    return client

@@ -5,7 +5,7 @@ import re
 import time
 
 from roadshow.extensions import db
-from roadshow.models import Contest, ContestStatus, Role, Track, User
+from roadshow.models import DEFAULT_MATERIAL_RULES, Contest, ContestStatus, MaterialRule, Role, Track, User
 from roadshow.services import accounts, contests
 
 PASSWORD = "correct horse battery"
@@ -56,7 +56,9 @@ def make_contest(app, slug="demo", *, status=ContestStatus.OPEN, organiser_email
         contest = Contest(slug=slug, name_zh="演示大赛", name_en="Demo contest", status=status,
                           description_zh="说明", description_en="About",
                           tracks=[Track(name_zh="医疗器械", name_en="Medical devices", position=0),
-                                  Track(name_zh="新材料", name_en="New materials", position=1)])
+                                  Track(name_zh="新材料", name_en="New materials", position=1)],
+                          material_rules=[MaterialRule(kind=kind, required=required, max_bytes=max_bytes)
+                                          for kind, (required, max_bytes) in DEFAULT_MATERIAL_RULES.items()])
         db.session.add(contest)
         db.session.flush()
         for email, role in ((organiser_email, Role.ORGANIZER), (judge_email, Role.JUDGE),

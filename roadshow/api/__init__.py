@@ -14,6 +14,7 @@ class RoadshowApi(Api):
 
 def init_app(app) -> None:
     """One Api (and so one OpenAPI document) per application."""
+    from roadshow.api.applications import blp as applications_blp
     from roadshow.api.contests import blp as contests_blp
     from roadshow.api.me import blp as me_blp
 
@@ -25,5 +26,9 @@ def init_app(app) -> None:
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "A personal access token (rs_...)."}
     )
-    for blueprint in (me_blp, contests_blp):
+    for blueprint in (me_blp, contests_blp, applications_blp):
         api.register_blueprint(blueprint, url_prefix=f"/api/v1/{blueprint.name}")
+
+    from roadshow.api.uploads import bp as uploads_bp  # tus, not JSON: a plain blueprint
+
+    app.register_blueprint(uploads_bp)

@@ -4,11 +4,14 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from roadshow.extensions import db
 from roadshow.models.types import UTCDateTime, enum_column, utcnow
+
+
+DEFAULT_QUOTA_BYTES = 3 * 1024**3  # per application: a 2 GB video and its documents
 
 
 class ContestStatus(enum.StrEnum):
@@ -47,6 +50,9 @@ class Contest(Bilingual, db.Model):
     status: Mapped[ContestStatus] = mapped_column(enum_column(ContestStatus), default=ContestStatus.DRAFT)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    application_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    application_quota_bytes: Mapped[int] = mapped_column(BigInteger, default=DEFAULT_QUOTA_BYTES,
+                                                         server_default=str(DEFAULT_QUOTA_BYTES))
 
     tracks: Mapped[list[Track]] = relationship(
         back_populates="contest", cascade="all, delete-orphan", order_by="Track.position"
@@ -54,10 +60,25 @@ class Contest(Bilingual, db.Model):
     roles: Mapped[list[ContestRole]] = relationship(
         back_populates="contest", cascade="all, delete-orphan"
     )
+    rounds: Mapped[list["Round"]] = relationship(  # noqa: F821
+        back_populates="contest", cascade="all, delete-orphan", order_by="Round.position"
+    )
+    questions: Mapped[list["ApplicationQuestion"]] = relationship(  # noqa: F821
+        back_populates="contest", cascade="all, delete-orphan", order_by="ApplicationQuestion.position"
+    )
+    material_rules: Mapped[list["MaterialRule"]] = relationship(  # noqa: F821
+        back_populates="contest", cascade="all, delete-orphan", order_by="MaterialRule.kind"
+    )
 
     @property
     def is_public(self) -> bool:
         return self.status != ContestStatus.DRAFT
+
+    def accepts_applications(self, now: datetime) -> bool:
+        """Open, and before its deadline (a contest without a deadline takes applications while open)."""
+        return self.status == ContestStatus.OPEN and (
+            self.application_deadline is None or now < self.application_deadline
+        )
 
     def __repr__(self) -> str:
         return f"<Contest {self.slug}>"

@@ -29,7 +29,8 @@ class PasswordReset(db.Model):
 
 
 class Invitation(db.Model):
-    """An invitation of a judge or an observer to one contest."""
+    """An invitation to one contest: of a judge or an observer by its organisers, or of a co-member
+    to a team's application."""
 
     __tablename__ = "invitations"
 
@@ -44,6 +45,8 @@ class Invitation(db.Model):
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # set for a team's invitation of a co-member to its application
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
 
     contest: Mapped[Contest] = relationship()
     invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])

@@ -7,7 +7,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from roadshow.extensions import db
-from roadshow.models import Contest, ContestRole, ContestStatus, Role, Track, User
+from roadshow.models import (
+    DEFAULT_MATERIAL_RULES, Contest, ContestRole, ContestStatus, MaterialRule, Role, Track, User,
+)
 from roadshow.policy import Action, authorize, is_admin
 from roadshow.services.errors import Conflict, Invalid, NotFound
 
@@ -56,6 +58,10 @@ def create_contest(*, by: User, slug: str, name_zh: str, name_en: str = "", desc
         description_en=description_en, timezone=timezone, status=status, created_by_id=by.id,
     )
     contest.tracks = [Track(name_zh=zh, name_en=en, position=i) for i, (zh, en) in enumerate(tracks)]
+    contest.material_rules = [
+        MaterialRule(kind=kind, required=required, max_bytes=max_bytes)
+        for kind, (required, max_bytes) in DEFAULT_MATERIAL_RULES.items()
+    ]
     db.session.add(contest)
     db.session.flush()
     grant_role(contest, by, Role.ORGANIZER)

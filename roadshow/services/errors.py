@@ -6,10 +6,11 @@ class DomainError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(self, message: str, *, field: str | None = None, details: dict | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        self.details = details
 
 
 class NotAuthenticated(DomainError):

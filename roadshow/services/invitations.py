@@ -10,10 +10,10 @@ from sqlalchemy import select, update
 from roadshow import security
 from roadshow.extensions import db
 from roadshow.mail import send_mail
-from roadshow.models import Contest, Invitation, Role, User, normalise_email, utcnow
+from roadshow.models import Application, Contest, Invitation, Role, User, normalise_email, utcnow
 from roadshow.policy import Action, authorize
-from roadshow.services import accounts, contests
-from roadshow.services.errors import Gone, Invalid, NotFound
+from roadshow.services import accounts, applications, contests
+from roadshow.services.errors import Conflict, Gone, Invalid, NotFound
 
 INVITABLE_ROLES = (Role.JUDGE, Role.OBSERVER)
 
@@ -40,14 +40,46 @@ def invite(contest: Contest, email: str, role: Role, *, by: User, locale: str | 
     return invitation
 
 
+def invite_team_member(application: Application, email: str, *, by: User) -> Invitation:
+    """Invite a co-member to a team's application; they join it (and the contest as a team member)."""
+    authorize(by, Action.APPLICATION_EDIT, application)
+    email = normalise_email(email)
+    if any(member.user.email == email for member in application.members):
+        raise Conflict(_l("%(email)s is already a member of this team.", email=email), field="email")
+    token = security.new_token()
+    invitation = Invitation(
+        contest=application.contest, application_id=application.id, email=email, role=Role.TEAM_MEMBER,
+        token_hash=security.token_digest(token), invited_by_id=by.id,
+        expires_at=utcnow() + timedelta(days=current_app.config["INVITATION_DAYS"]),
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    existing = User.by_email(email)
+    send_mail(
+        email, "team_invitation_subject.txt", "team_invitation.txt",
+        locale=(existing.locale if existing else None) or by.locale,
+        invitation=invitation, contest=application.contest, application=application, inviter=by,
+        link=url_for("auth.accept_invitation", token=token, _external=True),
+        days=current_app.config["INVITATION_DAYS"],
+    )
+    return invitation
+
+
 def pending_for(contest: Contest) -> list[Invitation]:
     return list(
         db.session.scalars(
             select(Invitation)
-            .where(Invitation.contest_id == contest.id, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
+            .where(Invitation.contest_id == contest.id, Invitation.application_id.is_(None),
+                   Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
             .order_by(Invitation.created_at.desc())
         )
     )
+
+
+def pending_for_application(application: Application) -> list[Invitation]:
+    return [invitation for invitation in db.session.scalars(
+        select(Invitation).where(Invitation.application_id == application.id).order_by(Invitation.created_at)
+    ) if invitation.state == "pending"]
 
 
 def revoke(contest: Contest, invitation_id: int, *, by: User) -> None:
@@ -83,5 +115,8 @@ def accept(token: str, *, user: User | None = None, display_name: str = "", pass
     ).rowcount
     if claimed != 1:
         raise Gone(_l("This invitation link is invalid, expired or already used."))
-    contests.grant_role(invitation.contest, user, invitation.role)
+    if invitation.application_id is not None:
+        applications.add_member(db.session.get(Application, invitation.application_id), user)
+    else:
+        contests.grant_role(invitation.contest, user, invitation.role)
     return user

@@ -9,7 +9,11 @@ def init_app(app) -> None:
     from roadshow.web.admin.routes import bp as admin_bp
     from roadshow.web.auth.routes import bp as auth_bp
     from roadshow.web.judge.routes import bp as judge_bp
+    from roadshow.web.materials import bp as materials_bp
+    from roadshow.web.organizer.applications import bp as organizer_applications_bp
     from roadshow.web.organizer.routes import bp as organizer_bp
+    from roadshow.web.organizer.setup import bp as organizer_setup_bp
+    from roadshow.web.team.routes import bp as team_bp
     from roadshow.web.public.routes import bp as public_bp
 
     session_auth.init_app(app)
@@ -17,5 +21,6 @@ def init_app(app) -> None:
     errors.init_app(app)
     navigation.init_app(app)
     labels.init_app(app)
-    for blueprint in (public_bp, auth_bp, account_bp, admin_bp, organizer_bp, judge_bp):
+    for blueprint in (public_bp, auth_bp, account_bp, admin_bp, organizer_bp, organizer_setup_bp, organizer_applications_bp,
+                      team_bp, judge_bp, materials_bp):
         app.register_blueprint(blueprint)

@@ -96,7 +96,7 @@ def _with_headers(response, exc: HTTPException):
 
 def _domain_error(exc: DomainError):
     db.session.rollback()
-    return error_response(exc.status, exc.code, str(exc.message))
+    return error_response(exc.status, exc.code, str(exc.message), exc.details)
 
 
 def _integrity_error(exc: IntegrityError):

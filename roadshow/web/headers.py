@@ -18,6 +18,29 @@ CONTENT_SECURITY_POLICY = {
     "frame-ancestors": "'none'",
 }
 
+# Stored files (materials, thumbnails) leave with this policy instead of the page policy above: a
+# document opened from one can load nothing, run nothing, and is an opaque origin of its own.
+FILE_CONTENT_SECURITY_POLICY = "default-src 'none'; sandbox"
+FILE_CACHE_CONTROL = "private, no-store"
+
+
+def file_response(response, *, cache_control: str = FILE_CACHE_CONTROL):
+    """Mark ``response`` as carrying a stored file: whatever runs after the view (Talisman, the
+    signed-in no-store), it leaves with the sandboxing CSP, nosniff and ``cache_control``."""
+    response.file_headers = {
+        "Content-Security-Policy": FILE_CONTENT_SECURITY_POLICY,
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": cache_control,
+    }
+    return response
+
+
+def _apply_file_headers(response):
+    for name, value in getattr(response, "file_headers", {}).items():
+        response.headers[name] = value
+    return response
+
+
 def _no_store_when_signed_in(response):
     if current_user and current_user.is_authenticated:
         response.headers["Cache-Control"] = "no-store"
@@ -27,6 +50,7 @@ def _no_store_when_signed_in(response):
 
 def init_app(app) -> None:
     https = app.config["PREFER_HTTPS"]
+    app.after_request(_apply_file_headers)  # after_request hooks run last-registered first: this one ends
     Talisman(  # one per app: Talisman keeps its settings on the instance
         app,
         force_https=https,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from roadshow.models import ContestStatus, DeliveryStatus, Role
+from roadshow.models import ApplicationStatus, ContestStatus, DeliveryStatus, MaterialKind, Role
 
 ROLE_LABELS = {
     Role.ORGANIZER: _l("Organiser"),
@@ -26,7 +26,42 @@ DELIVERY_LABELS = {
     DeliveryStatus.FAILED: _l("Failed"),
 }
 
+APPLICATION_STATUS_LABELS = {
+    ApplicationStatus.DRAFT: _l("Draft"),
+    ApplicationStatus.SUBMITTED: _l("Submitted"),
+    ApplicationStatus.SCREENED_IN: _l("Screened in"),
+    ApplicationStatus.SCREENED_OUT: _l("Screened out"),
+    ApplicationStatus.ADVANCED: _l("Advanced"),
+    ApplicationStatus.WITHDRAWN: _l("Withdrawn"),
+}
+
+
+MATERIAL_LABELS = {
+    MaterialKind.BUSINESS_PLAN: _l("Business plan"),
+    MaterialKind.SLIDES: _l("Slides"),
+    MaterialKind.PITCH_VIDEO: _l("Pitch video"),
+    MaterialKind.SUPPORTING: _l("Supporting documents"),
+}
+
+MATERIAL_TYPES = {
+    MaterialKind.BUSINESS_PLAN: "PDF",
+    MaterialKind.SLIDES: "PDF, PPTX",
+    MaterialKind.PITCH_VIDEO: "MP4, WebM, MOV",
+    MaterialKind.SUPPORTING: "PDF, PNG, JPEG",
+}
+
+
+MATERIAL_ACCEPT = {
+    MaterialKind.BUSINESS_PLAN: ".pdf,application/pdf",
+    MaterialKind.SLIDES: ".pdf,.pptx,application/pdf,application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    MaterialKind.PITCH_VIDEO: ".mp4,.webm,.mov,video/mp4,video/webm,video/quicktime",
+    MaterialKind.SUPPORTING: ".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg",
+}
+
 
 def init_app(app) -> None:
     app.jinja_env.globals.update(role_labels=ROLE_LABELS, status_labels=STATUS_LABELS,
-                                 delivery_labels=DELIVERY_LABELS)
+                                 delivery_labels=DELIVERY_LABELS, material_labels=MATERIAL_LABELS,
+                                 material_types=MATERIAL_TYPES, material_accept=MATERIAL_ACCEPT,
+                                 view_functions=app.view_functions)
+    app.jinja_env.globals.update(application_status_labels=APPLICATION_STATUS_LABELS)

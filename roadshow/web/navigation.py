@@ -25,6 +25,10 @@ class Navigation:
     def judges(self) -> bool:
         return Role.JUDGE in self.roles
 
+    @property
+    def competes(self) -> bool:
+        return Role.TEAM_MEMBER in self.roles
+
 
 def navigation() -> Navigation:
     if "navigation" not in g:

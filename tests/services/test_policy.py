@@ -21,6 +21,7 @@ EXPECTED = {
     A.CONTEST_JUDGE: {"judge"},
     A.CONTEST_OBSERVE: {"admin", "organizer", "observer"},
     A.CONTEST_COMPETE: {"team"},
+    A.APPLICATION_START: set(PEOPLE) - {"anonymous"},
     A.OUTBOX_READ: {"admin"},
     A.USERS_MANAGE: {"admin"},
     A.ACCOUNT_USE: set(PEOPLE) - {"anonymous"},
@@ -46,7 +47,16 @@ def person(name):
     return AnonymousUserMixin() if name == "anonymous" else User.by_email(f"{name}@example.com")
 
 
-@pytest.mark.parametrize("action", list(Action))
+APPLICATION_ACTIONS = {A.APPLICATION_VIEW, A.APPLICATION_EDIT, A.APPLICATION_SCREEN, A.MATERIAL_VIEW}
+EXPECTED_ON_APPLICATION = {
+    A.APPLICATION_VIEW: {"admin", "organizer", "team"},
+    A.APPLICATION_EDIT: {"team"},
+    A.APPLICATION_SCREEN: {"admin", "organizer"},
+    A.MATERIAL_VIEW: {"admin", "organizer", "team"},
+}
+
+
+@pytest.mark.parametrize("action", sorted(set(Action) - APPLICATION_ACTIONS))
 def test_permission_matrix_on_an_open_contest(app, cast, action):
     with app.test_request_context():
         contest = db.session.get(Contest, cast)
@@ -79,3 +89,30 @@ def test_roles_are_per_contest(app, cast, make_user):
         other = db.session.get(Contest, other_id)
         assert not can(person("judge"), Action.CONTEST_JUDGE, other)
         assert not can(person("organizer"), Action.CONTEST_MANAGE, other)
+
+
+@pytest.mark.parametrize("action", sorted(APPLICATION_ACTIONS))
+def test_permission_matrix_on_a_teams_application(app, cast, action):
+    from roadshow.services import applications
+
+    with app.test_request_context():
+        contest = db.session.get(Contest, cast)
+        application = applications.start(contest, User.by_email("team@example.com"))
+        db.session.flush()
+        allowed = {name for name in PEOPLE if can(person(name), action, application)}
+    assert allowed == EXPECTED_ON_APPLICATION[action]
+
+
+def test_nobody_edits_after_the_deadline(app, cast):
+    from datetime import timedelta
+
+    from roadshow.models import utcnow
+    from roadshow.services import applications
+
+    with app.test_request_context():
+        contest = db.session.get(Contest, cast)
+        application = applications.start(contest, User.by_email("team@example.com"))
+        contest.application_deadline = utcnow() - timedelta(minutes=1)
+        assert not can(person("team"), Action.APPLICATION_EDIT, application)
+        assert not can(person("outsider"), Action.APPLICATION_START, contest)
+        assert can(person("team"), Action.APPLICATION_VIEW, application)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from roadshow.config import normalise_database_url, persistent_secret_key
-from roadshow.web.admin.forms import parse_tracks
+from roadshow.web.admin.forms import parse_bilingual_lines
 from roadshow.web.helpers import safe_next
 
 
@@ -39,7 +39,7 @@ def test_secret_key_is_created_once_and_kept(tmp_path):
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
 
 
-def test_parse_tracks():
-    assert parse_tracks("医疗器械 | Medical devices\n\n新材料|New materials\n生命科学") == [
+def test_parse_bilingual_lines():
+    assert parse_bilingual_lines("医疗器械 | Medical devices\n\n新材料|New materials\n生命科学") == [
         ("医疗器械", "Medical devices"), ("新材料", "New materials"), ("生命科学", ""),
     ]

@@ -4,7 +4,6 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from roadshow.extensions import db
@@ -18,14 +17,6 @@ def invitation_link(app) -> str:
         return re.search(r"http://localhost(/invitations/\S+)", message.body_text).group(1)
 
 
-@pytest.fixture
-def organiser(app, make_user):
-    """A signed-in organiser of the contest ``demo``."""
-    make_user("org@example.com")
-    make_contest(app, organiser_email="org@example.com")
-    client = app.test_client()
-    login(client, "org@example.com")
-    return client
 
 
 def invite(client, slug="demo", email="judge@example.com", role="judge"):

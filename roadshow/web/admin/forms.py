@@ -11,8 +11,8 @@ from roadshow.services.contests import SLUG_PATTERN
 from roadshow.web.fields import choices
 from roadshow.web.labels import STATUS_LABELS
 
-def parse_tracks(text: str) -> list[tuple[str, str]]:
-    """One track a line, ``Chinese name | English name`` (the English part is optional)."""
+def parse_bilingual_lines(text: str) -> list[tuple[str, str]]:
+    """One item a line, ``Chinese | English`` (the English part is optional): tracks, options."""
     tracks = []
     for line in (text or "").splitlines():
         if line.strip():
@@ -48,7 +48,7 @@ class NewContestForm(ContestForm):
                            validators=[Length(max=5000)])
 
     def validate_tracks(self, field):
-        names = [zh for zh, _ in parse_tracks(field.data)]
+        names = [zh for zh, _ in parse_bilingual_lines(field.data)]
         if any(not name for name in names):
             raise ValidationError(_l("Every track needs a Chinese name."))
         if len(set(names)) != len(names):

@@ -10,7 +10,7 @@ from roadshow.models import ContestStatus
 from roadshow.policy import Action, authorize
 from roadshow.services import accounts, contests, users
 from roadshow.services.errors import DomainError
-from roadshow.web.admin.forms import NewContestForm, parse_tracks
+from roadshow.web.admin.forms import NewContestForm, parse_bilingual_lines
 from roadshow.web.auth.forms import ConfirmForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -36,7 +36,7 @@ def new_contest():
                 by=current_user, slug=form.slug.data, name_zh=form.name_zh.data, name_en=form.name_en.data,
                 description_zh=form.description_zh.data, description_en=form.description_en.data,
                 timezone=form.timezone.data, status=ContestStatus(form.status.data),
-                tracks=parse_tracks(form.tracks.data),
+                tracks=parse_bilingual_lines(form.tracks.data),
             )
         except DomainError as exc:
             db.session.rollback()

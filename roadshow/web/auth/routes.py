@@ -141,6 +141,8 @@ def accept_invitation(token: str):
             db.session.commit()
             flash(_l("Welcome, you have joined %(contest)s.", contest=invitation.contest.localized("name", select_locale())),
                   "success")
+            if invitation.application_id is not None:
+                return redirect(url_for("team.application", application_id=invitation.application_id))
             if invitation.role == Role.JUDGE:
                 return redirect(url_for("judge.index"))
             return redirect(url_for("public.contest", slug=invitation.contest.slug))

@@ -17,7 +17,8 @@ from roadshow.web.organizer.forms import InviteForm
 bp = Blueprint("organizer", __name__, url_prefix="/organize")
 
 
-def _managed_contest(slug: str):
+def managed_contest(slug: str):
+    """The contest of ``slug`` if the current user organises it (404 if they cannot even see it)."""
     contest = contests.get_by_slug(slug)
     authorize(current_user, Action.CONTEST_VIEW, contest, conceal=True)
     authorize(current_user, Action.CONTEST_MANAGE, contest)
@@ -36,13 +37,13 @@ def _page(contest, *, settings_form=None, invite_form=None, status=200):
 @bp.get("/<slug>")
 @login_required
 def contest(slug: str):
-    return _page(_managed_contest(slug))
+    return _page(managed_contest(slug))
 
 
 @bp.post("/<slug>/settings")
 @login_required
 def update_settings(slug: str):
-    contest = _managed_contest(slug)
+    contest = managed_contest(slug)
     form = ContestForm()
     if not form.validate_on_submit():
         return _page(contest, settings_form=form, status=422)
@@ -59,7 +60,7 @@ def update_settings(slug: str):
 @bp.post("/<slug>/invitations")
 @login_required
 def invite(slug: str):
-    contest = _managed_contest(slug)
+    contest = managed_contest(slug)
     form = InviteForm()
     if not form.validate_on_submit():
         return _page(contest, invite_form=form, status=422)
@@ -72,7 +73,7 @@ def invite(slug: str):
 @bp.post("/<slug>/invitations/<int:invitation_id>/revoke")
 @login_required
 def revoke_invitation(slug: str, invitation_id: int):
-    contest = _managed_contest(slug)
+    contest = managed_contest(slug)
     if ConfirmForm().validate_on_submit():
         invitations.revoke(contest, invitation_id, by=current_user)
         db.session.commit()
@@ -83,9 +84,11 @@ def revoke_invitation(slug: str, invitation_id: int):
 @bp.post("/<slug>/members/<int:membership_id>/remove")
 @login_required
 def remove_member(slug: str, membership_id: int):
-    contest = _managed_contest(slug)
+    contest = managed_contest(slug)
     if ConfirmForm().validate_on_submit():
         contests.revoke_role(contest, membership_id, by=current_user)
         db.session.commit()
         flash(_l("The role has been removed."), "info")
     return redirect(url_for("organizer.contest", slug=slug))
+
+_managed_contest = managed_contest  # the earlier name, still used by some modules

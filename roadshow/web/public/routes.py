@@ -6,8 +6,11 @@ from flask_login import current_user, login_required
 from sqlalchemy import text
 
 from roadshow.extensions import db
-from roadshow.policy import Action, authorize
-from roadshow.services import contests
+from roadshow.models import utcnow
+from roadshow.policy import Action, authorize, can
+from roadshow.services import applications, contests
+from roadshow.web.auth.forms import ConfirmForm
+from roadshow.web.labels import MATERIAL_LABELS
 
 bp = Blueprint("public", __name__)
 
@@ -21,7 +24,13 @@ def index():
 def contest(slug: str):
     found = contests.get_by_slug(slug)
     authorize(current_user, Action.CONTEST_VIEW, found, conceal=True)
-    return render_template("public/contest.html", contest=found)
+    mine = applications.of_user_in(found, current_user) if current_user.is_authenticated else None
+    return render_template(
+        "public/contest.html", contest=found, my_application=mine, confirm_form=ConfirmForm(),
+        accepting=can(current_user, Action.APPLICATION_START, found) or (
+            not current_user.is_authenticated and found.accepts_applications(utcnow())),
+        required_materials=[MATERIAL_LABELS[rule.kind] for rule in found.material_rules if rule.required],
+    )
 
 
 @bp.get("/dashboard")
