@@ -118,8 +118,22 @@
   window.addEventListener("online", function () { if (localStorage.getItem(storageKey)) { save(); } });
   form.addEventListener("submit", function () { forgetLocal(); });
 
+  function typedBeforeThisScriptRan() {
+    return Array.from(form.elements).some(function (element) {
+      if (element.type === "checkbox" || element.type === "radio") {
+        return element.checked !== element.defaultChecked;
+      }
+      if (element.tagName === "SELECT") {
+        return Array.from(element.options).some(function (option) { return option.selected !== option.defaultSelected; });
+      }
+      return element.name && element.type !== "hidden" && element.value !== element.defaultValue;
+    });
+  }
+
   if (restoreLocal()) {
     say(form.dataset.msgRestored);
     save();
+  } else if (typedBeforeThisScriptRan()) {
+    changed();
   }
 })();

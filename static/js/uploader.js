@@ -176,6 +176,9 @@
         start(input.files[0]);
       }
     });
+    if (input.files && input.files.length > 0) {
+      start(input.files[0]);  // chosen while the page was still loading
+    }
 
     pauseButton.addEventListener("click", function () {
       if (upload) {

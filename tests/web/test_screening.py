@@ -184,7 +184,7 @@ def test_application_page_shows_everything(app, client, organiser):
                         answers={str(q["round"]): 1, str(q["needs"]): [0, 2], str(q["patents"]): "CN123"},
                         materials=[(MaterialKind.BUSINESS_PLAN, "plan.pdf")])
     page = client.get(f"{LIST}/{a}").get_data(as_text=True)
-    for text in ("Full view", "融资阶段", "Funding round", "CN123", "team@example.com", "plan.pdf", "2.0 kB",
+    for text in ("Full view", "融资阶段", "Funding round", "CN123", "team@example.com", "plan.pdf", "2.0 KiB",
                  "application/pdf", "Line one<br>Line two &lt;b&gt;bold&lt;/b&gt;", "Tsinghua University"):
         assert text in page, text
     assert "Series A" in page and "Space; Talent" in page  # the organiser reads English
