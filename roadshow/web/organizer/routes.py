@@ -90,5 +90,3 @@ def remove_member(slug: str, membership_id: int):
         db.session.commit()
         flash(_l("The role has been removed."), "info")
     return redirect(url_for("organizer.contest", slug=slug))
-
-_managed_contest = managed_contest  # the earlier name, still used by some modules
