@@ -13,7 +13,7 @@ from roadshow.database import intend_to_write
 from roadshow.extensions import db
 from roadshow.models import Contest, ContestStatus, QuestionKind, Role, RoundKind, User, utcnow
 from roadshow.security import verify_password
-from roadshow.services import accounts, api_tokens, contest_setup, contests
+from roadshow.services import accounts, api_tokens, audit, contest_setup, contests
 from roadshow.services import uploads as upload_service
 from roadshow.services.errors import DomainError
 
@@ -123,7 +123,7 @@ def seed_demo_contest(password: str) -> list[dict]:
         _demo_schedule(contest, admin)
     logins = [{"email": admin_email, "role": "admin", "contest": None}]
     for email, _name, role in DEMO_ACCOUNTS[1:]:
-        contests.grant_role(contest, accounts_by_email[email], role)
+        contests.grant_role(contest, accounts_by_email[email], role, by=admin)
         logins.append({"email": email, "role": role.value, "contest": DEMO_SLUG})
     return logins
 
@@ -157,6 +157,16 @@ def cleanup_uploads() -> None:
     for line in removed:
         click.echo(f"removed {line}")
     click.echo(f"{len(removed)} removed." if removed else "Nothing to remove.")
+
+
+@roadshow_cli.command("audit-verify")
+def audit_verify() -> None:
+    """Check the audit log's hash chain; report the first broken link and exit 1 if there is one."""
+    broken = audit.verify()
+    if broken is not None:
+        click.echo(f"audit log broken at {broken}", err=True)
+        raise SystemExit(1)
+    click.echo(f"audit log intact: {audit.count()} entries")
 
 
 def init_app(app: Flask) -> None:

@@ -33,6 +33,7 @@ class Action(StrEnum):
     OUTBOX_READ = "outbox.read"
     USERS_MANAGE = "users.manage"
     ACCOUNT_USE = "account.use"
+    AUDIT_READ = "audit.read"
 
 
 Rule = Callable[[Any, Any], bool]
@@ -92,6 +93,7 @@ def _manage_contest(user, contest: Contest) -> bool:
 
 
 _rules[Action.CONTEST_INVITE] = _manage_contest
+_rules[Action.AUDIT_READ] = _manage_contest
 
 
 @rule(Action.CONTEST_JUDGE)

@@ -5,6 +5,7 @@ from roadshow.models.application import (
 from roadshow.models.application_form import (
     DEFAULT_MATERIAL_RULES, ApplicationQuestion, MaterialKind, MaterialRule, QuestionKind,
 )
+from roadshow.models.audit import GENESIS_HASH, AppendOnlyViolation, AuditEntry
 from roadshow.models.contest import Contest, ContestRole, ContestStatus, Role, Track
 from roadshow.models.material import Material, Upload
 from roadshow.models.outbox import DeliveryStatus, OutboxMessage
@@ -15,6 +16,7 @@ from roadshow.models.types import utcnow
 from roadshow.models.user import ApiToken, User, normalise_email
 
 __all__ = [
+    "GENESIS_HASH", "AppendOnlyViolation", "AuditEntry",
     "DEFAULT_MATERIAL_RULES", "Application", "ApplicationEvent", "ApplicationMember", "ApplicationQuestion",
     "ApplicationSource", "ApplicationStatus", "Material", "MaterialKind", "MaterialRule", "ProjectStage",
     "QuestionKind", "Round", "RoundKind", "Upload",

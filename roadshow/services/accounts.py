@@ -7,6 +7,7 @@ from roadshow import security
 from roadshow.extensions import db
 from roadshow.models import User, normalise_email, utcnow
 from roadshow.realtime.publish import disconnect_user
+from roadshow.services import audit
 from roadshow.services.errors import Conflict, Invalid
 
 MIN_PASSWORD_LENGTH = 10
@@ -86,6 +87,9 @@ def set_locale(user: User, locale: str) -> None:
 def set_active(user: User, active: bool, *, by: User) -> None:
     if user.id == by.id and not active:
         raise Invalid(_l("You cannot deactivate your own account."))
+    if user.active != active:
+        audit.record("user.activated" if active else "user.deactivated", obj_type="user", obj_id=user.id,
+                     old={"active": user.active, "email": user.email}, new={"active": active}, actor=by)
     user.active = active
     if not active:
         revoke_sessions(user, "deactivated")

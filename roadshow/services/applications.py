@@ -9,7 +9,7 @@ from roadshow.models import (
     Application, ApplicationEvent, ApplicationMember, ApplicationStatus, Contest, Role, User, utcnow,
 )
 from roadshow.policy import Action, authorize
-from roadshow.services import contests
+from roadshow.services import audit, contests
 from roadshow.services.application_fields import FieldErrors, clean, missing
 from roadshow.services.errors import Conflict, Invalid, NotFound
 
@@ -63,7 +63,7 @@ def start(contest: Contest, user: User) -> Application:
     _record(application, ApplicationStatus.DRAFT, user)
     db.session.add(application)
     db.session.flush()
-    contests.grant_role(contest, user, Role.TEAM_MEMBER)
+    contests.grant_role(contest, user, Role.TEAM_MEMBER, by=user)
     return application
 
 
@@ -124,7 +124,7 @@ def add_member(application: Application, user: User) -> None:
     if any(member.user_id == user.id for member in application.members):
         return
     application.members.append(ApplicationMember(user_id=user.id, is_leader=False))
-    contests.grant_role(application.contest, user, Role.TEAM_MEMBER)
+    contests.grant_role(application.contest, user, Role.TEAM_MEMBER, by=user)
 
 
 def screen(applications: list[Application], outcome: ApplicationStatus, reason: str, *, by: User) -> int:
@@ -140,12 +140,15 @@ def screen(applications: list[Application], outcome: ApplicationStatus, reason: 
             raise Invalid(_l("Only submitted applications can be screened: %(name)s is not.",
                              name=application.project_name or f"#{application.id}"))
     for application in applications:
+        old = {"status": application.status, "reason": application.screening_reason}
         application.status = outcome
         application.screening_reason = reason
         application.screened_by_id = by.id
         application.screened_at = utcnow()
         application.version += 1
         _record(application, outcome, by, reason)
+        audit.record("application.screened", obj_type="application", obj_id=application.id,
+                     contest_id=application.contest_id, old=old, new={"status": outcome, "reason": reason}, actor=by)
     return len(applications)
 
 

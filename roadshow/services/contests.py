@@ -11,6 +11,7 @@ from roadshow.models import (
     DEFAULT_MATERIAL_RULES, Contest, ContestRole, ContestStatus, MaterialRule, Role, Track, User,
 )
 from roadshow.policy import Action, authorize, is_admin
+from roadshow.services import audit
 from roadshow.services.errors import Conflict, Invalid, NotFound
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -64,7 +65,7 @@ def create_contest(*, by: User, slug: str, name_zh: str, name_en: str = "", desc
     ]
     db.session.add(contest)
     db.session.flush()
-    grant_role(contest, by, Role.ORGANIZER)
+    grant_role(contest, by, Role.ORGANIZER, by=by)
     return contest
 
 
@@ -76,8 +77,15 @@ def update_contest(contest: Contest, *, by: User, name_zh: str, name_en: str, de
     contest.timezone, contest.status = timezone, status
 
 
-def grant_role(contest: Contest, user: User, role: Role) -> ContestRole:
-    """Give ``user`` ``role`` in ``contest``; granting a role already held changes nothing."""
+def _role_values(membership: ContestRole, user: User) -> dict:
+    return {"user_id": user.id, "email": user.email, "role": membership.role}
+
+
+def grant_role(contest: Contest, user: User, role: Role, *, by: User | None = None) -> ContestRole:
+    """Give ``user`` ``role`` in ``contest``; granting a role already held changes nothing.
+
+    ``by`` is who granted it, for the audit log (None: the system, e.g. a command-line seed).
+    """
     existing = db.session.scalar(
         select(ContestRole).where(
             ContestRole.contest_id == contest.id, ContestRole.user_id == user.id, ContestRole.role == role
@@ -88,6 +96,8 @@ def grant_role(contest: Contest, user: User, role: Role) -> ContestRole:
     membership = ContestRole(contest_id=contest.id, user_id=user.id, role=role)
     db.session.add(membership)
     db.session.flush()
+    audit.record("role.granted", obj_type="contest_role", obj_id=membership.id, contest_id=contest.id,
+                 new=_role_values(membership, user), actor=by)
     return membership
 
 
@@ -98,6 +108,8 @@ def revoke_role(contest: Contest, membership_id: int, *, by: User) -> None:
         raise NotFound(_l("Not found."))
     if membership.user_id == by.id and membership.role == Role.ORGANIZER:
         raise Invalid(_l("You cannot remove your own organiser role."))
+    audit.record("role.revoked", obj_type="contest_role", obj_id=membership.id, contest_id=contest.id,
+                 old=_role_values(membership, membership.user), actor=by)
     db.session.delete(membership)
 
 

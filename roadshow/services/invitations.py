@@ -12,7 +12,7 @@ from roadshow.extensions import db
 from roadshow.mail import send_mail
 from roadshow.models import Application, Contest, Invitation, Role, User, normalise_email, utcnow
 from roadshow.policy import Action, authorize
-from roadshow.services import accounts, applications, contests
+from roadshow.services import accounts, applications, audit, contests
 from roadshow.services.errors import Conflict, Gone, Invalid, NotFound
 
 INVITABLE_ROLES = (Role.JUDGE, Role.OBSERVER)
@@ -118,5 +118,8 @@ def accept(token: str, *, user: User | None = None, display_name: str = "", pass
     if invitation.application_id is not None:
         applications.add_member(db.session.get(Application, invitation.application_id), user)
     else:
-        contests.grant_role(invitation.contest, user, invitation.role)
+        contests.grant_role(invitation.contest, user, invitation.role, by=user)
+    audit.record("invitation.accepted", obj_type="invitation", obj_id=invitation.id, contest_id=invitation.contest_id,
+                 new={"email": invitation.email, "role": invitation.role, "application_id": invitation.application_id},
+                 actor=user)
     return user

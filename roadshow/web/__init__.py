@@ -11,6 +11,7 @@ def init_app(app) -> None:
     from roadshow.web.judge.routes import bp as judge_bp
     from roadshow.web.materials import bp as materials_bp
     from roadshow.web.organizer.applications import bp as organizer_applications_bp
+    from roadshow.web.organizer.audit import bp as organizer_audit_bp
     from roadshow.web.organizer.routes import bp as organizer_bp
     from roadshow.web.organizer.setup import bp as organizer_setup_bp
     from roadshow.web.team.routes import bp as team_bp
@@ -22,5 +23,5 @@ def init_app(app) -> None:
     navigation.init_app(app)
     labels.init_app(app)
     for blueprint in (public_bp, auth_bp, account_bp, admin_bp, organizer_bp, organizer_setup_bp, organizer_applications_bp,
-                      team_bp, judge_bp, materials_bp):
+                      organizer_audit_bp, team_bp, judge_bp, materials_bp):
         app.register_blueprint(blueprint)

@@ -25,6 +25,7 @@ EXPECTED = {
     A.OUTBOX_READ: {"admin"},
     A.USERS_MANAGE: {"admin"},
     A.ACCOUNT_USE: set(PEOPLE) - {"anonymous"},
+    A.AUDIT_READ: {"admin", "organizer"},
 }
 
 
