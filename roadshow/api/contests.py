@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask.views import MethodView
+from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
 
 from roadshow.api.auth import api_user, protect, require_user
@@ -30,7 +31,7 @@ class Contests(MethodView):
         """Create a contest (site administrators)."""
         user = require_user()
         if not is_timezone(data["timezone"]):
-            raise Invalid("Unknown time zone.", field="timezone")
+            raise Invalid(_l("Choose a time zone from the list."), field="timezone")
         contest = contests.create_contest(
             by=user, slug=data["slug"], name_zh=data["name_zh"], name_en=data["name_en"],
             description_zh=data["description_zh"], description_en=data["description_en"],

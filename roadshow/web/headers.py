@@ -1,6 +1,8 @@
 """Security headers on every response, and no caching of pages shown to a signed-in user."""
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask_login import current_user
 from flask_talisman import Talisman
 
@@ -22,6 +24,15 @@ CONTENT_SECURITY_POLICY = {
 # document opened from one can load nothing, run nothing, and is an opaque origin of its own.
 FILE_CONTENT_SECURITY_POLICY = "default-src 'none'; sandbox"
 FILE_CACHE_CONTROL = "private, no-store"
+
+
+ATTR_CHARS = "!#$&+-.^_`|~"  # RFC 5987 attr-char besides letters and digits: left as they are
+
+
+def content_disposition(disposition: str, filename: str, fallback: str) -> str:
+    """``attachment`` or ``inline`` named ``filename``: ``filename*`` in UTF-8 (RFC 6266 and 5987),
+    with ``fallback``, already plain ASCII, for clients that only read ``filename``."""
+    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe=ATTR_CHARS)}"
 
 
 def file_response(response, *, cache_control: str = FILE_CACHE_CONTROL):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from roadshow.models import ApplicationStatus, ContestStatus, DeliveryStatus, MaterialKind, Role
+from roadshow.models import ApplicationStatus, ContestStatus, DeliveryStatus, MaterialKind, QuestionKind, Role, RoundKind
 
 ROLE_LABELS = {
     Role.ORGANIZER: _l("Organiser"),
@@ -59,9 +59,25 @@ MATERIAL_ACCEPT = {
 }
 
 
+ROUND_KIND_LABELS = {
+    RoundKind.SCREENING: _l("Screening"),
+    RoundKind.ONLINE_REVIEW: _l("Online review"),
+    RoundKind.LIVE_ROADSHOW: _l("Live roadshow"),
+    RoundKind.FINAL: _l("Final"),
+}
+
+QUESTION_KIND_LABELS = {
+    QuestionKind.TEXT: _l("Short text"),
+    QuestionKind.LONG_TEXT: _l("Long text"),
+    QuestionKind.SINGLE_CHOICE: _l("Single choice"),
+    QuestionKind.MULTIPLE_CHOICE: _l("Multiple choice"),
+    QuestionKind.NUMBER: _l("Number"),
+}
+
+
 def init_app(app) -> None:
     app.jinja_env.globals.update(role_labels=ROLE_LABELS, status_labels=STATUS_LABELS,
                                  delivery_labels=DELIVERY_LABELS, material_labels=MATERIAL_LABELS,
                                  material_types=MATERIAL_TYPES, material_accept=MATERIAL_ACCEPT,
-                                 view_functions=app.view_functions)
-    app.jinja_env.globals.update(application_status_labels=APPLICATION_STATUS_LABELS)
+                                 application_status_labels=APPLICATION_STATUS_LABELS,
+                                 round_kind_labels=ROUND_KIND_LABELS, question_kind_labels=QUESTION_KIND_LABELS)

@@ -35,7 +35,6 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from urllib.parse import quote
 
 from flask import Blueprint, Response, render_template, send_file
 from flask_babel import lazy_gettext as _l
@@ -49,7 +48,7 @@ from roadshow.services import material_access, thumbnails
 from roadshow.services.errors import NotFound
 from roadshow.services.material_access import Presentation, presentation
 from roadshow.storage import storage
-from roadshow.web.headers import file_response
+from roadshow.web.headers import content_disposition, file_response
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +67,6 @@ TYPE_LABELS = {
 UNKNOWN_TYPE = (_l("File"), _l("File"))
 
 # RFC 5987 attr-char, besides letters and digits: what filename* may carry unencoded.
-ATTR_CHARS = "!#$&+-.^_`|~"
 UNSAFE_ASCII = re.compile(r"[^A-Za-z0-9._-]+")
 MAX_NAME = 200
 
@@ -98,7 +96,7 @@ def view(application_id: int, material_id: int):
 def download(application_id: int, material_id: int):
     material = material_access.get_material(application_id, material_id, current_user)
     return _send(material.storage_key, material.content_type, etag=material.sha256,
-                 disposition=content_disposition("attachment", material))
+                 disposition=material_disposition("attachment", material))
 
 
 @bp.get(ROUTE + "/image")
@@ -106,7 +104,7 @@ def download(application_id: int, material_id: int):
 def image(application_id: int, material_id: int):
     material = material_access.get_presented_as(application_id, material_id, current_user, Presentation.IMAGE)
     return _send(material.storage_key, material.content_type, etag=material.sha256,
-                 disposition=content_disposition("inline", material))
+                 disposition=material_disposition("inline", material))
 
 
 @bp.get(ROUTE + "/stream")
@@ -115,7 +113,7 @@ def stream(application_id: int, material_id: int):
     """A video, inline, with Range requests; see the module's docstring for why inline is safe."""
     material = material_access.get_presented_as(application_id, material_id, current_user, Presentation.VIDEO)
     return _send(material.storage_key, material.content_type, etag=material.sha256,
-                 disposition=content_disposition("inline", material))
+                 disposition=material_disposition("inline", material))
 
 
 @bp.get(ROUTE + "/thumbnail")
@@ -158,11 +156,10 @@ def _send(key: str, mimetype: str, *, etag: str, disposition: str | None = None)
     return file_response(response)
 
 
-def content_disposition(disposition: str, material: Material) -> str:
-    """``attachment`` or ``inline`` with the person's file name: ``filename*`` in UTF-8 (RFC 6266
-    and 5987) and an ASCII ``filename`` fallback made of safe characters only."""
+def material_disposition(disposition: str, material: Material) -> str:
+    """``attachment`` or ``inline`` with the person's file name, cleaned, and an ASCII fallback."""
     name = display_name(material)
-    return f"{disposition}; filename=\"{ascii_fallback(name, material.id)}\"; filename*=UTF-8''{quote(name, safe=ATTR_CHARS)}"
+    return content_disposition(disposition, name, ascii_fallback(name, material.id))
 
 
 def display_name(material: Material) -> str:

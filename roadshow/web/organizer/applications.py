@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 import zoneinfo
 from datetime import datetime, timezone
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale, gettext as _, ngettext
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
@@ -18,6 +18,7 @@ from roadshow.services import applications, screening, spreadsheet_files, spread
 from roadshow.services.application_fields import CORE_FIELDS, STAGE_LABELS
 from roadshow.services.errors import Invalid
 from roadshow.services.screening import Filters
+from roadshow.web.headers import content_disposition
 from roadshow.web.helpers import safe_next
 from roadshow.web.labels import APPLICATION_STATUS_LABELS
 from roadshow.web.organizer.screening_forms import BulkScreenForm, FilterForm, ImportForm, ScreenForm
@@ -25,12 +26,6 @@ from roadshow.web.organizer.screening_forms import BulkScreenForm, FilterForm, I
 bp = Blueprint("organizer_applications", __name__, url_prefix="/organize/<slug>/applications")
 UNSAFE_FILENAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 MAX_SHOWN_ERRORS = 500
-
-
-@bp.app_template_global()
-def has_endpoint(name: str) -> bool:
-    """Whether the application serves ``name``: links to pages another part may not provide yet."""
-    return name in current_app.view_functions
 
 
 def _contest(slug: str):
@@ -121,13 +116,6 @@ def _language() -> str:
     return wanted if wanted in LANGUAGE_NAMES else current_language()
 
 
-def content_disposition(filename: str, fallback: str) -> str:
-    """An attachment named ``filename`` (RFC 6266 ``filename*``, UTF-8), with an ASCII ``fallback``."""
-    filename = UNSAFE_FILENAME.sub("_", filename).strip(" .") or fallback
-    fallback = re.sub(r"[^A-Za-z0-9._-]+", "_", fallback)
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
-
-
 def _download(contest, header: list[str], rows: list[list], fmt: str, language: str, *, template: bool):
     try:
         zone = zoneinfo.ZoneInfo(contest.timezone)
@@ -144,7 +132,9 @@ def _download(contest, header: list[str], rows: list[list], fmt: str, language: 
     name = f"{contest.localized('name', language)}-{what}-{stamp}.{fmt}"
     fallback = f"{contest.slug}-{'import-template' if template else 'applications'}-{stamp}.{fmt}"
     response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = content_disposition(name, fallback)
+    name = UNSAFE_FILENAME.sub("_", name).strip(" .") or fallback
+    fallback = re.sub(r"[^A-Za-z0-9._-]+", "_", fallback)
+    response.headers["Content-Disposition"] = content_disposition("attachment", name, fallback)
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -202,4 +192,4 @@ def import_file(slug: str):
     return redirect(url_for(".index", slug=slug))
 
 
-__all__ = ["bp", "content_disposition", "has_endpoint"]
+__all__ = ["bp"]

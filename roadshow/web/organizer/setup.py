@@ -14,7 +14,7 @@ from roadshow.web.auth.forms import ConfirmForm
 from roadshow.web.fields import contest_time_to_utc, utc_to_contest_time
 from roadshow.web.organizer.routes import managed_contest
 from roadshow.web.organizer.setup_forms import (
-    QUESTION_KIND_LABELS, ROUND_KIND_LABELS, DeadlineForm, EditQuestionForm, MaterialRuleForm, QuestionForm,
+    DeadlineForm, EditQuestionForm, MaterialRuleForm, QuestionForm,
     RoundForm, TrackForm,
 )
 
@@ -34,7 +34,6 @@ def _page(contest, status=200, **forms):
     defaults.update(forms)
     return render_template(
         "organizer/setup.html", contest=contest, confirm_form=ConfirmForm(),
-        round_kind_labels=ROUND_KIND_LABELS, question_kind_labels=QUESTION_KIND_LABELS,
         material_kinds=list(MaterialKind), rule_forms=_rule_forms(contest),
         round_edit_forms={r.id: RoundForm(formdata=None, prefix=f"round{r.id}", kind=r.kind.value, name_zh=r.name_zh,
                                           name_en=r.name_en, opens_at=utc_to_contest_time(r.opens_at, tz),

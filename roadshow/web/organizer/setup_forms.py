@@ -6,23 +6,11 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from roadshow.models import QuestionKind, RoundKind
+from roadshow.models import QuestionKind
 from roadshow.web.admin.forms import parse_bilingual_lines
 from roadshow.web.fields import choices
+from roadshow.web.labels import QUESTION_KIND_LABELS, ROUND_KIND_LABELS
 
-ROUND_KIND_LABELS = {
-    RoundKind.SCREENING: _l("Screening"),
-    RoundKind.ONLINE_REVIEW: _l("Online review"),
-    RoundKind.LIVE_ROADSHOW: _l("Live roadshow"),
-    RoundKind.FINAL: _l("Final"),
-}
-QUESTION_KIND_LABELS = {
-    QuestionKind.TEXT: _l("Short text"),
-    QuestionKind.LONG_TEXT: _l("Long text"),
-    QuestionKind.SINGLE_CHOICE: _l("Single choice"),
-    QuestionKind.MULTIPLE_CHOICE: _l("Multiple choice"),
-    QuestionKind.NUMBER: _l("Number"),
-}
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 

@@ -1,7 +1,7 @@
 """Teams: their applications, the form that saves itself, co-members, submit and withdraw."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
@@ -14,6 +14,7 @@ from roadshow.services.applications import IncompleteApplication
 from roadshow.services.errors import Conflict, DomainError
 from roadshow.web.auth.forms import ConfirmForm
 from roadshow.web.errors import wants_json
+from roadshow.web.labels import MATERIAL_LABELS
 from roadshow.web.team.forms import CoMemberForm, application_form, base_version, submitted_values
 
 bp = Blueprint("team", __name__)
@@ -38,21 +39,32 @@ def apply(slug: str):
 
 def _page(application, *, form=None, gaps=None, member_form=None, status=200):
     editable = can(current_user, Action.APPLICATION_EDIT, application)
+    form = form or application_form(application.contest, application)
     return render_template(
-        "team/application.html", application=application, contest=application.contest,
-        form=form or application_form(application.contest, application), editable=editable,
-        gaps=gaps or {}, confirm_form=ConfirmForm(), member_form=member_form or CoMemberForm(formdata=None),
+        "team/application.html", application=application, contest=application.contest, form=form,
+        editable=editable, gaps=_labelled(gaps or {}, form), confirm_form=ConfirmForm(),
+        member_form=member_form or CoMemberForm(formdata=None),
         rules={rule.kind: rule for rule in application.contest.material_rules},
-        uploader_available="uploads.collection" in current_app.view_functions,
         pending_members=invitations.pending_for_application(application) if editable else [],
     ), status
+
+
+def _labelled(gaps: dict[str, str], form) -> list[tuple[str, str, str]]:
+    """``(field name, what the person sees it called, message)`` for each gap of a submission."""
+    def label(name: str) -> str:
+        if name in form:
+            return form[name].label.text
+        kind = name.removeprefix("material_")
+        return str(MATERIAL_LABELS.get(kind, name))
+
+    return [(name, label(name), message) for name, message in gaps.items()]
 
 
 @bp.get("/applications/<int:application_id>")
 @login_required
 def application(application_id: int):
     found = applications.get(application_id, current_user)
-    if not is_member(current_user, found) and "organizer_applications.application" in current_app.view_functions:
+    if not is_member(current_user, found):  # an organiser: their view of the application
         return redirect(url_for("organizer_applications.application", slug=found.contest.slug,
                                 application_id=found.id))
     return _page(found)
