@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import re
 import secrets
-import shutil
 from pathlib import Path
 from typing import BinaryIO
 
@@ -51,9 +50,6 @@ class LocalStorage:
     def open(self, key: str) -> BinaryIO:
         return self.path(key).open("rb")
 
-    def size(self, key: str) -> int:
-        return self.path(key).stat().st_size
-
     def adopt(self, source: Path, key: str) -> Path:
         """Move a complete file (on the same file system) under ``key``: fsync, then rename."""
         target = self.path(key)
@@ -82,9 +78,6 @@ class LocalStorage:
 
     def delete(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)
-
-    def copy_to(self, key: str, destination: Path) -> None:
-        shutil.copyfile(self.path(key), destination)
 
 
 def _fsync_dir(path: Path) -> None:
