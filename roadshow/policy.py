@@ -13,7 +13,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from roadshow.extensions import db
-from roadshow.models import Application, ApplicationMember, Contest, ContestRole, Role, User, utcnow
+from roadshow.models import (
+    Application, ApplicationMember, Assignment, Conflict, ConflictDeclaration, Contest, ContestRole, Role, Round,
+    ScoreSheet, SheetStatus, User, utcnow,
+)
 from roadshow.services.errors import Forbidden, NotAuthenticated, NotFound
 
 
@@ -34,6 +37,12 @@ class Action(StrEnum):
     USERS_MANAGE = "users.manage"
     ACCOUNT_USE = "account.use"
     AUDIT_READ = "audit.read"
+    ROUND_MANAGE = "round.manage"
+    ROUND_DECLARE = "round.declare"
+    ROUND_REVIEW = "round.review"
+    PROJECT_REVIEW = "project.review"
+    SHEET_EDIT = "sheet.edit"
+    SHEET_PEERS_VIEW = "sheet.peers_view"
 
 
 Rule = Callable[[Any, Any], bool]
@@ -147,7 +156,99 @@ def _screen_application(user, application: Application) -> bool:
     return _manage_contest(user, application.contest)
 
 
-_rules[Action.MATERIAL_VIEW] = _view_application
+# -- expert review -------------------------------------------------------------------------------
+# A judge sees a round's project list to declare conflicts; after declaring, the projects assigned to
+# them that they are not conflicted on; never anything of a conflicted project, whatever assignment
+# an organiser may have forced.
+
+def has_conflict(user, application: Application) -> bool:
+    """Whether ``user`` has an active conflict of interest with ``application``."""
+    return db.session.scalar(
+        select(Conflict.id).where(Conflict.judge_id == user.id, Conflict.application_id == application.id,
+                                  Conflict.active.is_(True))
+    ) is not None
+
+
+def has_declared(user, round_: Round) -> bool:
+    return db.session.scalar(
+        select(ConflictDeclaration.id).where(ConflictDeclaration.round_id == round_.id,
+                                             ConflictDeclaration.judge_id == user.id)
+    ) is not None
+
+
+def is_assigned(user, round_: Round, application: Application) -> bool:
+    return db.session.scalar(
+        select(Assignment.id).where(Assignment.round_id == round_.id, Assignment.judge_id == user.id,
+                                    Assignment.application_id == application.id)
+    ) is not None
+
+
+@rule(Action.ROUND_MANAGE)
+def _manage_round(user, round_: Round) -> bool:
+    return _manage_contest(user, round_.contest)
+
+
+@rule(Action.ROUND_DECLARE)
+def _declare_in_round(user, round_: Round) -> bool:
+    """Judges of the contest declare their conflicts for a scored round."""
+    return round_.is_scored and _judge_contest(user, round_.contest)
+
+
+@rule(Action.ROUND_REVIEW)
+def _review_round(user, round_: Round) -> bool:
+    """The round's workspace opens to its judges once they have declared their conflicts."""
+    return _declare_in_round(user, round_) and has_declared(user, round_)
+
+
+@rule(Action.PROJECT_REVIEW)
+def _review_project(user, target: tuple[Round, Application]) -> bool:
+    """Assigned, declared and not conflicted: the judge may read the project and score it."""
+    round_, application = target
+    return (
+        application.contest_id == round_.contest_id
+        and _review_round(user, round_)
+        and is_assigned(user, round_, application)
+        and not has_conflict(user, application)
+    )
+
+
+@rule(Action.SHEET_EDIT)
+def _edit_sheet(user, sheet: ScoreSheet) -> bool:
+    """The sheet's own judge, while they may still review the project (the sheet's status decides
+    what an edit may do: a submitted sheet is a 409, not a 403)."""
+    return signed_in(user) and sheet.judge_id == user.id and _review_project(user, (sheet.round, sheet.application))
+
+
+@rule(Action.SHEET_PEERS_VIEW)
+def _view_peer_sheets(user, target: tuple[Round, Application]) -> bool:
+    """Other judges' sheets of a project: organisers; a judge only where the round allows it and
+    after submitting their own sheet of that project."""
+    round_, application = target
+    if _manage_round(user, round_):
+        return True
+    if not (round_.judges_see_peer_scores and _review_project(user, target)):
+        return False
+    return db.session.scalar(
+        select(ScoreSheet.id).where(ScoreSheet.round_id == round_.id, ScoreSheet.judge_id == user.id,
+                                    ScoreSheet.application_id == application.id,
+                                    ScoreSheet.status == SheetStatus.SUBMITTED)
+    ) is not None
+
+
+def _review_any_round(user, application: Application) -> bool:
+    if not signed_in(user):
+        return False
+    rounds = db.session.scalars(
+        select(Round).join(Assignment, Assignment.round_id == Round.id).where(
+            Assignment.judge_id == user.id, Assignment.application_id == application.id)
+    )
+    return any(_review_project(user, (round_, application)) for round_ in rounds)
+
+
+@rule(Action.MATERIAL_VIEW)
+def _view_material(user, application: Application) -> bool:
+    """The team and organisers; judges who may review the project in some round."""
+    return _view_application(user, application) or _review_any_round(user, application)
 
 
 @rule(Action.OUTBOX_READ)

@@ -7,8 +7,12 @@ from roadshow.models.application_form import (
 )
 from roadshow.models.audit import GENESIS_HASH, AppendOnlyViolation, AuditEntry
 from roadshow.models.contest import Contest, ContestRole, ContestStatus, Role, Track
+from roadshow.models.judging import Conflict, ConflictDeclaration, ConflictSource, JudgeProfile
 from roadshow.models.material import Material, Upload
 from roadshow.models.outbox import DeliveryStatus, OutboxMessage
+from roadshow.models.review import (
+    Assignment, AssignmentRun, AssignmentSource, Criterion, RoundEntry, ScoreSheet, SheetStatus,
+)
 from roadshow.models.round import Round, RoundKind
 from roadshow.models.socket_connection import SocketConnection
 from roadshow.models.tokens import Invitation, PasswordReset
@@ -23,4 +27,6 @@ __all__ = [
     "ApiToken", "Contest", "ContestRole", "ContestStatus", "DeliveryStatus", "Invitation",
     "OutboxMessage", "PasswordReset", "Role", "SocketConnection", "Track", "User",
     "normalise_email", "utcnow",
+    "Conflict", "ConflictDeclaration", "ConflictSource", "JudgeProfile",
+    "Assignment", "AssignmentRun", "AssignmentSource", "Criterion", "RoundEntry", "ScoreSheet", "SheetStatus",
 ]

@@ -8,10 +8,16 @@ def init_app(app) -> None:
     from roadshow.web.account.routes import bp as account_bp
     from roadshow.web.admin.routes import bp as admin_bp
     from roadshow.web.auth.routes import bp as auth_bp
+    from roadshow.web.judge.conflicts import bp as judge_conflicts_bp
+    from roadshow.web.judge.profile import bp as judge_profile_bp
     from roadshow.web.judge.routes import bp as judge_bp
+    from roadshow.web.judge.workspace import bp as judge_workspace_bp
     from roadshow.web.materials import bp as materials_bp
     from roadshow.web.organizer.applications import bp as organizer_applications_bp
     from roadshow.web.organizer.audit import bp as organizer_audit_bp
+    from roadshow.web.organizer.judges import bp as organizer_judges_bp
+    from roadshow.web.organizer.progress import bp as organizer_progress_bp
+    from roadshow.web.organizer.review import bp as organizer_review_bp
     from roadshow.web.organizer.routes import bp as organizer_bp
     from roadshow.web.organizer.setup import bp as organizer_setup_bp
     from roadshow.web.team.routes import bp as team_bp
@@ -23,5 +29,6 @@ def init_app(app) -> None:
     navigation.init_app(app)
     labels.init_app(app)
     for blueprint in (public_bp, auth_bp, account_bp, admin_bp, organizer_bp, organizer_setup_bp, organizer_applications_bp,
-                      organizer_audit_bp, team_bp, judge_bp, materials_bp):
+                      organizer_audit_bp, organizer_judges_bp, organizer_review_bp, organizer_progress_bp, team_bp,
+                      judge_bp, judge_conflicts_bp, judge_profile_bp, judge_workspace_bp, materials_bp):
         app.register_blueprint(blueprint)

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from roadshow.models import ApplicationStatus, ContestStatus, DeliveryStatus, MaterialKind, QuestionKind, Role, RoundKind
+from roadshow.models import (
+    ApplicationStatus, AssignmentSource, ConflictSource, ContestStatus, DeliveryStatus, MaterialKind, QuestionKind, Role,
+    RoundKind, SheetStatus,
+)
 
 ROLE_LABELS = {
     Role.ORGANIZER: _l("Organiser"),
@@ -74,10 +77,31 @@ QUESTION_KIND_LABELS = {
     QuestionKind.NUMBER: _l("Number"),
 }
 
+SHEET_STATUS_LABELS = {
+    None: _l("Not started"),
+    SheetStatus.DRAFT: _l("Draft"),
+    SheetStatus.SUBMITTED: _l("Submitted"),
+    SheetStatus.RECUSED: _l("Recused"),
+}
+
+CONFLICT_SOURCE_LABELS = {
+    ConflictSource.DECLARED: _l("Declared by the judge"),
+    ConflictSource.DETECTED: _l("Detected"),
+    ConflictSource.ORGANIZER: _l("Added by an organiser"),
+}
+
+ASSIGNMENT_SOURCE_LABELS = {
+    AssignmentSource.MANUAL: _l("By hand"),
+    AssignmentSource.IMPORTED: _l("Imported"),
+    AssignmentSource.SOLVER: _l("Automatic"),
+}
+
 
 def init_app(app) -> None:
     app.jinja_env.globals.update(role_labels=ROLE_LABELS, status_labels=STATUS_LABELS,
                                  delivery_labels=DELIVERY_LABELS, material_labels=MATERIAL_LABELS,
                                  material_types=MATERIAL_TYPES, material_accept=MATERIAL_ACCEPT,
                                  application_status_labels=APPLICATION_STATUS_LABELS,
-                                 round_kind_labels=ROUND_KIND_LABELS, question_kind_labels=QUESTION_KIND_LABELS)
+                                 round_kind_labels=ROUND_KIND_LABELS, question_kind_labels=QUESTION_KIND_LABELS,
+                                 sheet_status_labels=SHEET_STATUS_LABELS, conflict_source_labels=CONFLICT_SOURCE_LABELS,
+                                 assignment_source_labels=ASSIGNMENT_SOURCE_LABELS)

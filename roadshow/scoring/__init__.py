@@ -1,0 +1,1 @@
+"""Pure scoring code: no Flask, no SQLAlchemy, plain dataclasses and Decimals in and out."""
