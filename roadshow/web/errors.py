@@ -6,7 +6,7 @@ import logging
 from flask import jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from roadshow.extensions import db
@@ -105,6 +105,29 @@ def _integrity_error(exc: IntegrityError):
     return error_response(409)
 
 
+# Concurrency failures a client should simply retry: PostgreSQL's serialization failure, deadlock and
+# lock-not-available (SQLSTATE 40001, 40P01, 55P03), and SQLite's busy timeout running out.
+RETRYABLE_SQLSTATES = {"40001", "40P01", "55P03"}
+
+
+def is_retryable(exc: DBAPIError) -> bool:
+    sqlstate = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return sqlstate in RETRYABLE_SQLSTATES or "database is locked" in str(exc.orig)
+
+
+def _database_error(exc: DBAPIError):
+    """Contention is a 409 with Retry-After (the change did not happen; sending it again is safe);
+    anything else from the database is a 500 as before."""
+    if not is_retryable(exc):
+        return _server_error(exc)
+    db.session.rollback()
+    log.warning("database contention turned into 409: %s", exc.orig)
+    response = make_response(error_response(
+        409, "retry", _l("The system is busy with the same record. Nothing was changed; please try again.")))
+    response.headers["Retry-After"] = "1"
+    return response
+
+
 def _server_error(exc: Exception):
     db.session.rollback()
     log.exception("unhandled error on %s %s", request.method, request.path)
@@ -115,4 +138,5 @@ def init_app(app) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(IntegrityError, _integrity_error)
+    app.register_error_handler(DBAPIError, _database_error)
     app.register_error_handler(Exception, _server_error)

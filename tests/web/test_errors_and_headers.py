@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 from flask import abort
+from sqlalchemy.exc import OperationalError
 
 from tests.helpers import login
 
@@ -21,6 +22,14 @@ def failing(tmp_path_factory):
     @app.get("/_test/abort/<int:status>")
     def abort_with(status):
         abort(status)
+
+    @app.get("/_test/contention/<kind>")
+    def contention(kind):
+        class SerializationFailure(Exception):
+            sqlstate = "40001"
+
+        orig = {"pg": SerializationFailure("could not serialize access"), "sqlite": Exception("database is locked")}
+        raise OperationalError("UPDATE score_sheets ...", {}, orig.get(kind, Exception("connection refused")))
 
     @app.get("/_test/boom")
     def boom():
@@ -127,3 +136,17 @@ def test_oversized_request_is_413(client, app):
         assert response.status_code == 413
     finally:
         app.config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024
+
+
+
+def test_database_contention_is_a_409_to_retry_not_a_500(failing):
+    """A serialization failure (or SQLite's busy timeout) changed nothing: 409 with Retry-After."""
+    for kind in ("pg", "sqlite"):
+        response = failing.get(f"/_test/contention/{kind}", headers={"Accept": "application/json"})
+        assert response.status_code == 409
+        assert response.headers["Retry-After"] == "1"
+        assert response.get_json()["error"]["code"] == "retry"
+
+
+def test_other_database_failures_stay_500(failing):
+    assert failing.get("/_test/contention/down", headers={"Accept": "application/json"}).status_code == 500
