@@ -10,7 +10,6 @@ retries instead of seeing a 500.
 """
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 
@@ -19,7 +18,6 @@ from flask.views import MethodView
 from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
 from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError, OperationalError
 
 from roadshow.api.auth import api_user, protect, require_user
 from roadshow.api.review_schemas import (
@@ -30,12 +28,11 @@ from roadshow.models import Assignment, Round
 from roadshow.policy import Action, can
 from roadshow.scoring.sheets import maximum_total
 from roadshow.services import score_sheets
-from roadshow.services.errors import Conflict, Invalid
+from roadshow.services.errors import Invalid
 
 blp = Blueprint("reviews", __name__, description="Judges: their assignments and score sheets.")
 protect(blp)
 
-RETRYABLE_SQLSTATES = frozenset({"40001", "40P01", "55P03"})  # serialisation failure, deadlock, lock not available
 
 
 def _refuse_constant(name: str):
@@ -68,21 +65,6 @@ def _check_json_body():
     except (ValueError, UnicodeDecodeError) as exc:
         raise Invalid(_l("The request body is not valid JSON (NaN, Infinity and numbers too large are refused)."),
                       details={"body": str(exc)[:200]}) from None
-
-
-@contextlib.contextmanager
-def _database_conflicts():
-    """Turn a lock timeout (SQLite "database is locked") or a PostgreSQL serialisation failure or
-    deadlock into a 409 that the client may retry."""
-    try:
-        yield
-    except DBAPIError as exc:
-        sqlstate = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
-        locked = isinstance(exc, OperationalError) and "locked" in str(exc.orig).lower()
-        if sqlstate in RETRYABLE_SQLSTATES or locked:
-            db.session.rollback()
-            raise Conflict(_l("The sheet is busy: another request is saving it. Try again.")) from None
-        raise
 
 
 def _criterion(criterion) -> dict:
@@ -154,11 +136,10 @@ class Sheet(MethodView):
         """Save a draft over the given version. The total is computed by the server."""
         user = require_user()
         round_, application = _target(round_id, application_id, user)
-        with _database_conflicts():
-            sheet = score_sheets.save_draft(round_, application, user, scores=data["scores"],
-                                            comments=data["comments"], overall_comment=data["overall_comment"],
-                                            base_version=data["version"])
-            db.session.commit()
+        sheet = score_sheets.save_draft(round_, application, user, scores=data["scores"],
+                                        comments=data["comments"], overall_comment=data["overall_comment"],
+                                        base_version=data["version"])
+        db.session.commit()
         return score_sheets.sheet_data(sheet)
 
 
@@ -172,11 +153,10 @@ class SheetSubmit(MethodView):
         """Submit and lock the sheet. A retry with the same idempotency key returns the same sheet."""
         user = require_user()
         round_, application = _target(round_id, application_id, user)
-        with _database_conflicts():
-            sheet = score_sheets.submit(round_, application, user, scores=data["scores"], comments=data["comments"],
-                                        overall_comment=data["overall_comment"],
-                                        idempotency_key=data["idempotency_key"], base_version=data["version"])
-            db.session.commit()
+        sheet = score_sheets.submit(round_, application, user, scores=data["scores"], comments=data["comments"],
+                                    overall_comment=data["overall_comment"],
+                                    idempotency_key=data["idempotency_key"], base_version=data["version"])
+        db.session.commit()
         return score_sheets.sheet_data(sheet)
 
 
@@ -190,7 +170,6 @@ class SheetRecuse(MethodView):
         """Recuse yourself from the project, with a reason."""
         user = require_user()
         round_, application = _target(round_id, application_id, user)
-        with _database_conflicts():
-            sheet = score_sheets.recuse(round_, application, user, data["reason"])
-            db.session.commit()
+        sheet = score_sheets.recuse(round_, application, user, data["reason"])
+        db.session.commit()
         return score_sheets.sheet_data(sheet)

@@ -28,6 +28,7 @@ from roadshow.models import (
     Role, Round, ScoreSheet, SheetStatus, User, normalise_email,
 )
 from roadshow.policy import Action, authorize
+from roadshow.services import conflicts as conflict_service
 from roadshow.services.audit import record
 from roadshow.services.errors import Conflict as ConflictError, Invalid, NotFound
 from roadshow.services.review_rounds import entries, is_entered
@@ -133,6 +134,8 @@ def assign(round_: Round, judge: User, application: Application, *, by: User, ov
     ``override_reason`` is given, which is stored and logged as ``assignment.override``.
     """
     authorize(by, Action.ROUND_MANAGE, round_)
+    if source == AssignmentSource.MANUAL:
+        conflict_service.detect(round_.contest)
     _check_pair(round_, judge, application)
     if _find(round_, judge.id, application.id) is not None:
         raise ConflictError(_l("%(judge)s is already assigned to %(project)s.", judge=judge.display_name,
@@ -223,6 +226,7 @@ def import_rows(round_: Round, rows: list[tuple[int, list[str]]], *, by: User) -
     id or exact name. All or nothing: any bad row raises :class:`ImportRejected` listing them all.
     Pairs already assigned are skipped; conflicted pairs are errors (no override in bulk)."""
     authorize(by, Action.ROUND_MANAGE, round_)
+    conflict_service.detect(round_.contest)
     if not rows:
         raise ImportRejected([RowError(None, "", "", _("The file is empty."))])
     (_number, header), data = rows[0], rows[1:]
@@ -358,6 +362,7 @@ def run_solver(round_: Round, *, by: User, seed: int | None = None) -> Assignmen
     Records an :class:`AssignmentRun` (seed, k, summary) and one solver-made assignment per new pair.
     """
     authorize(by, Action.ROUND_MANAGE, round_)
+    conflict_service.detect(round_.contest)  # a judge whose institution or team changed since
     if seed is None:
         seed = secrets.randbelow(MAX_SEED)
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < MAX_SEED:

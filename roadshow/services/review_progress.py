@@ -19,7 +19,6 @@ from babel.dates import format_datetime
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
-from werkzeug.routing import BuildError
 
 from roadshow.extensions import db
 from roadshow.mail import send_mail
@@ -237,13 +236,9 @@ def project_sheets(round_: Round, application_id: int, *, by: User) -> tuple[App
 
 # -- links and dates in emails ---------------------------------------------------------------------
 
-def _judge_link(endpoint: str, path: str, **values) -> str:
-    """An absolute link into the judge's workspace (falls back to the path under /judge/ while the
-    workspace's endpoints are not built)."""
-    try:
-        return url_for(endpoint, _external=True, **values)
-    except BuildError:
-        return url_for("judge.index", _external=True) + path
+def _judge_link(endpoint: str, **values) -> str:
+    """An absolute link into the judge's workspace."""
+    return url_for(endpoint, _external=True, **values)
 
 
 def _deadline_text(round_: Round, locale: str) -> str | None:
@@ -304,7 +299,7 @@ def remind(round_: Round, judge_ids, *, by: User) -> int:
     selected = sorted({int(judge_id) for judge_id in judge_ids} & set(outstanding) - skip)
     if not selected:
         return 0
-    link = _judge_link("judge_workspace.round", f"rounds/{round_.id}", round_id=round_.id)
+    link = _judge_link("judge_workspace.round", round_id=round_.id)
     for judge in db.session.scalars(select(User).where(User.id.in_(selected)).order_by(User.id)):
         locale = _locale(judge)
         send_mail(judge.email, "review_reminder_subject.txt", "review_reminder.txt", locale=locale,
@@ -354,8 +349,7 @@ def unlock(sheet: ScoreSheet, reason: str, *, by: User) -> ScoreSheet:
                  old=old, new={"status": sheet.status, "reason": reason}, actor=by)
     judge = sheet.judge
     locale = _locale(judge)
-    link = _judge_link("judge_workspace.project", f"rounds/{round_.id}/projects/{sheet.application_id}",
-                       round_id=round_.id, application_id=sheet.application_id)
+    link = _judge_link("judge_workspace.project", round_id=round_.id, application_id=sheet.application_id)
     send_mail(judge.email, "sheet_unlocked_subject.txt", "sheet_unlocked.txt", locale=locale, judge=judge,
               round=round_, contest=round_.contest, application=sheet.application, reason=reason, link=link,
               deadline=_deadline_text(round_, locale))

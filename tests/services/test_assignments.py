@@ -183,7 +183,8 @@ def test_rerun_after_adding_a_project_and_a_judge_keeps_settled_pairs(app):
         first = _pairs(round_.id)
         contest = db.session.get(Contest, setup.contest_id)
     newcomer = create_user(app, "late@example.com", name="Late")
-    extra = add_application(app, setup.contest_id, status=ApplicationStatus.SCREENED_IN, project="Project 5")
+    extra = add_application(app, setup.contest_id, status=ApplicationStatus.SCREENED_IN, project="Project 5",
+                            email="lead5@team5.cn")
     with app.test_request_context():
         round_, org = _ctx(setup)
         contest = db.session.get(Contest, setup.contest_id)
@@ -286,3 +287,20 @@ def test_import_with_bad_rows_stores_nothing(app):
         assert not _pairs(round_.id)
         with pytest.raises(ImportRejected):
             assignments.import_rows(round_, _rows(["name", "something"], ["a", "b"]), by=org)
+
+
+def test_assigning_detects_conflicts_first(app):
+    """A judge from the team leader's institution is never given the project, even before anyone ran
+    detection by hand: the solver and a manual assignment detect conflicts first."""
+    setup = make_review(app, judges=FOUR[:3], projects=2, k=3)
+    with app.test_request_context():
+        from roadshow.models import Application, JudgeProfile
+
+        profile = db.session.scalar(select(JudgeProfile).where(JudgeProfile.user_id == setup.judges[JUDGE]))
+        profile.institution = db.session.get(Application, setup.projects[0]).leader_institution
+        db.session.commit()
+        round_, org = _ctx(setup)
+        assignments.run_solver(round_, by=org, seed=3)
+        db.session.commit()
+        assert (setup.judges[JUDGE], setup.projects[0]) not in _pairs(round_.id)
+        assert (setup.judges[JUDGE], setup.projects[1]) in _pairs(round_.id)

@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from werkzeug.routing import BuildError
 
 from roadshow.extensions import db
 from roadshow.models import Round
@@ -22,13 +21,6 @@ def _round(round_id: int) -> Round:
         raise NotFound(_("Not found."))
     authorize(current_user, Action.ROUND_DECLARE, round_, conceal=True)
     return round_
-
-
-def _workspace(round_id: int) -> str:
-    try:
-        return url_for("judge_workspace.round", round_id=round_id)
-    except BuildError:  # the workspace is built in parallel; its path is fixed by the registry
-        return f"{request.script_root}/judge/rounds/{round_id}"
 
 
 def _page(round_, form, *, ticked=(), reasons=None, errors=None, error=None, status=200):
@@ -70,4 +62,4 @@ def declare(round_id: int):
                      status=422)
     db.session.commit()
     flash(_("Your declaration has been recorded."), "success")
-    return redirect(_workspace(round_id))
+    return redirect(url_for("judge_workspace.round", round_id=round_id))

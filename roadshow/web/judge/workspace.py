@@ -6,7 +6,7 @@ so the browser and API clients follow exactly the same rules.
 """
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from roadshow.policy import Action, authorize, has_declared
@@ -17,15 +17,10 @@ from roadshow.services.material_access import presentation
 
 bp = Blueprint("judge_workspace", __name__, url_prefix="/judge")
 
-DECLARE_ENDPOINT = "judge_conflicts.declare"
-
 
 def declare_url(round_id: int) -> str:
-    """Where a judge declares conflicts for a round (helper A's page). Until that endpoint is
-    registered, its path as the registry fixes it."""
-    if DECLARE_ENDPOINT in current_app.view_functions:
-        return url_for(DECLARE_ENDPOINT, round_id=round_id)
-    return f"/judge/rounds/{round_id}/conflicts"
+    """Where a judge declares conflicts for a round, before anything else of it."""
+    return url_for("judge_conflicts.declare", round_id=round_id)
 
 
 @bp.get("/rounds/<int:round_id>")

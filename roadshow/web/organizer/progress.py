@@ -6,7 +6,6 @@ from decimal import Decimal
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from werkzeug.routing import BuildError
 
 from roadshow.extensions import db
 from roadshow.models import Round
@@ -26,12 +25,9 @@ def plain_decimal(value) -> str:
     return f"{Decimal(value).normalize():f}"
 
 
-def _assignments_url(slug: str, round_id: int) -> str | None:
-    """Where organisers reassign judges (None while that page is not built)."""
-    try:
-        return url_for("organizer_review.assignments", slug=slug, round_id=round_id)
-    except BuildError:
-        return None
+def _assignments_url(slug: str, round_id: int) -> str:
+    """Where organisers reassign judges."""
+    return url_for("organizer_review.assignments", slug=slug, round_id=round_id)
 
 
 def managed_round(slug: str, round_id: int):
