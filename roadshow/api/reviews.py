@@ -24,11 +24,11 @@ from roadshow.api.review_schemas import (
     AssignmentSchema, RecuseSchema, SheetSaveSchema, SheetSchema, SheetSubmitSchema, SheetWithRubricSchema,
 )
 from roadshow.extensions import db
-from roadshow.models import Assignment, Round
+from roadshow.models import Application, Assignment, Round
 from roadshow.policy import Action, can
 from roadshow.scoring.sheets import maximum_total
 from roadshow.services import score_sheets
-from roadshow.services.errors import Invalid
+from roadshow.services.errors import Invalid, NotFound
 
 blp = Blueprint("reviews", __name__, description="Judges: their assignments and score sheets.")
 protect(blp)
@@ -82,8 +82,18 @@ def empty_sheet(round_, application) -> dict:
 
 
 def _target(round_id: int, application_id: int, user):
+    """The round and the project, if ``user`` may review it (else 404)."""
     round_ = score_sheets.get_round(round_id)
     return round_, score_sheets.get_project(round_, application_id, user)
+
+
+def _round_and_application(round_id: int, application_id: int):
+    """The round and the application, for the writes: their services authorise the judge (404 for
+    a project they may not review), so checking here too would only run the same queries twice."""
+    application = db.session.get(Application, application_id)
+    if application is None:
+        raise NotFound(_l("Not found."))
+    return score_sheets.get_round(round_id), application
 
 
 @blp.route("/assignments")
@@ -135,7 +145,7 @@ class Sheet(MethodView):
     def put(self, data, round_id, application_id):
         """Save a draft over the given version. The total is computed by the server."""
         user = require_user()
-        round_, application = _target(round_id, application_id, user)
+        round_, application = _round_and_application(round_id, application_id)
         sheet = score_sheets.save_draft(round_, application, user, scores=data["scores"],
                                         comments=data["comments"], overall_comment=data["overall_comment"],
                                         base_version=data["version"])
@@ -152,7 +162,7 @@ class SheetSubmit(MethodView):
     def post(self, data, round_id, application_id):
         """Submit and lock the sheet. A retry with the same idempotency key returns the same sheet."""
         user = require_user()
-        round_, application = _target(round_id, application_id, user)
+        round_, application = _round_and_application(round_id, application_id)
         sheet = score_sheets.submit(round_, application, user, scores=data["scores"], comments=data["comments"],
                                     overall_comment=data["overall_comment"],
                                     idempotency_key=data["idempotency_key"], base_version=data["version"])
@@ -169,7 +179,7 @@ class SheetRecuse(MethodView):
     def post(self, data, round_id, application_id):
         """Recuse yourself from the project, with a reason."""
         user = require_user()
-        round_, application = _target(round_id, application_id, user)
+        round_, application = _round_and_application(round_id, application_id)
         sheet = score_sheets.recuse(round_, application, user, data["reason"])
         db.session.commit()
         return score_sheets.sheet_data(sheet)

@@ -1,6 +1,8 @@
 """Personal access tokens for the API: created and revoked by their owner, hashed at rest."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -10,6 +12,7 @@ from roadshow.models import ApiToken, User, utcnow
 from roadshow.services.errors import NotFound
 
 TOKEN_PREFIX = "rs_"
+LAST_USED_RESOLUTION = timedelta(minutes=1)  # "last used" is shown to the minute
 
 
 def create(user: User, name: str) -> tuple[ApiToken, str]:
@@ -29,10 +32,21 @@ def revoke(user: User, token_id: int) -> None:
         token.revoked_at = utcnow()
 
 
-def authenticate(plain: str) -> User | None:
-    """The active owner of a valid, unrevoked token, or None."""
+def find(plain: str) -> ApiToken | None:
+    """The token ``plain`` if it is valid, unrevoked and its owner active, else None. Only reads."""
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == security.token_digest(plain)))
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
-    token.last_used_at = utcnow()
-    return token.user
+    return token
+
+
+def use_is_stale(token: ApiToken) -> bool:
+    """Whether the token's last use is worth recording again. It is kept to the minute, so that
+    API calls do not each write (a write per call would serialise them on SQLite)."""
+    return token.last_used_at is None or utcnow() - token.last_used_at > LAST_USED_RESOLUTION
+
+
+def mark_used(token_id: int) -> None:
+    token = db.session.get(ApiToken, token_id)
+    if token is not None:
+        token.last_used_at = utcnow()

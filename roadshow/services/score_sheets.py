@@ -122,14 +122,13 @@ def get_sheet(round_: Round, application: Application, judge: User) -> ScoreShee
 
 
 def _find(round_: Round, application: Application, judge: User, *, lock: bool = False) -> ScoreSheet | None:
+    """The judge's own sheet (callers have authorised PROJECT_REVIEW for this judge and project,
+    which is what SHEET_EDIT asks of one's own sheet); ``lock`` takes a row lock on PostgreSQL."""
     query = select(ScoreSheet).where(ScoreSheet.round_id == round_.id, ScoreSheet.judge_id == judge.id,
                                      ScoreSheet.application_id == application.id)
     if lock:
         query = query.with_for_update().execution_options(populate_existing=True)
-    sheet = db.session.scalar(query)
-    if sheet is not None and lock:
-        authorize(judge, Action.SHEET_EDIT, sheet, conceal=True)
-    return sheet
+    return db.session.scalar(query)
 
 
 # -- what a client sees of a sheet ----------------------------------------------------------------

@@ -31,6 +31,18 @@ def test_me_with_a_token(client, app, make_user):
     assert response.headers["Cache-Control"] == "no-store"
 
 
+def test_last_use_is_recorded_to_the_minute_not_written_on_every_call(client, app, make_user):
+    make_user()
+    token = token_for(app)
+    client.get("/api/v1/me", headers=bearer(token))
+    with app.app_context():
+        first = db.session.scalar(select(ApiToken.last_used_at))
+        assert first is not None
+    client.get("/api/v1/me", headers=bearer(token))
+    with app.app_context():
+        assert db.session.scalar(select(ApiToken.last_used_at)) == first
+
+
 def test_me_with_the_browser_session(client, make_user):
     make_user()
     login(client)

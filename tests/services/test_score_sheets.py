@@ -5,9 +5,8 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
 
-from roadshow.api.reviews import _database_conflicts, strict_json
+from roadshow.api.reviews import strict_json
 from roadshow.extensions import db
 from roadshow.models import Application, AuditEntry, Round, ScoreSheet, SheetStatus, User
 from roadshow.services import score_sheets
@@ -174,25 +173,6 @@ def test_strict_json_refuses_non_finite_numbers():
     for raw in ('{"a": NaN}', '{"a": Infinity}', '{"a": -Infinity}', '{"a": 1e309}', '[-1e400]'):
         with pytest.raises(ValueError):
             strict_json(raw)
-
-
-def test_lock_errors_become_conflicts(app):
-    class Locked(Exception):
-        pass
-
-    class Serialization(Exception):
-        sqlstate = "40001"
-
-    with app.test_request_context():
-        with pytest.raises(Conflict):
-            with _database_conflicts():
-                raise OperationalError("COMMIT", {}, Locked("database is locked"))
-        with pytest.raises(Conflict):
-            with _database_conflicts():
-                raise OperationalError("COMMIT", {}, Serialization("could not serialize access"))
-        with pytest.raises(OperationalError):
-            with _database_conflicts():
-                raise OperationalError("SELECT", {}, Locked("disk I/O error"))
 
 
 def test_a_late_retry_of_a_submit_made_before_an_unlock_does_not_resubmit(app, setup):
