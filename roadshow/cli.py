@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from roadshow.database import intend_to_write
+from roadshow.demo_review import seed_review
 from roadshow.extensions import db
 from roadshow.models import Contest, ContestStatus, QuestionKind, Role, RoundKind, User, utcnow
 from roadshow.security import verify_password
@@ -29,6 +30,8 @@ DEMO_ACCOUNTS = [
     ("admin@demo.roadshow", "演示管理员 Demo Admin", None),
     ("organizer@demo.roadshow", "演示组织者 Demo Organiser", Role.ORGANIZER),
     ("judge@demo.roadshow", "演示评委 Demo Judge", Role.JUDGE),
+    ("judge2@demo.roadshow", "演示评委二 Demo Judge 2", Role.JUDGE),
+    ("judge3@demo.roadshow", "演示评委三 Demo Judge 3", Role.JUDGE),
     ("team@demo.roadshow", "演示团队 Demo Team", Role.TEAM_MEMBER),
     ("observer@demo.roadshow", "演示观察员 Demo Observer", Role.OBSERVER),
 ]
@@ -125,6 +128,7 @@ def seed_demo_contest(password: str) -> list[dict]:
     for email, _name, role in DEMO_ACCOUNTS[1:]:
         contests.grant_role(contest, accounts_by_email[email], role, by=admin)
         logins.append({"email": email, "role": role.value, "contest": DEMO_SLUG})
+    seed_review(contest, admin, accounts_by_email)
     return logins
 
 

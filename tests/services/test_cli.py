@@ -47,7 +47,7 @@ def test_seed_demo_is_idempotent_and_prints_json_logins(runner, app, client):
     assert {login["role"] for login in logins} == {"admin", "organizer", "judge", "team_member", "observer"}
     again = runner.invoke(args=["roadshow", "seed-demo", "--password", "demo password 1", "--json"])
     assert json.loads(again.output) == logins
-    assert (count(app, Contest), count(app, User), count(app, ContestRole)) == (1, 5, 5)
+    assert (count(app, Contest), count(app, User), count(app, ContestRole)) == (1, 7, 7)
     with app.app_context():
         contest = db.session.scalar(select(Contest))
         assert contest.name_zh and contest.name_en and len(contest.tracks) >= 3
@@ -63,3 +63,24 @@ def test_seed_demo_resets_passwords_to_the_given_one(runner, app):
 
     with app.app_context():
         assert verify_password(User.by_email("judge@demo.roadshow").password_hash, "demo password 2")
+
+
+def test_seed_demo_prepares_the_online_review(runner, app):
+    """The demo shows the review at once: rubric, projects with a business plan, judges assigned in
+    balance, scoring open; and a second run changes nothing."""
+    from roadshow.models import Assignment, Criterion, Material, Round, RoundEntry, RoundKind
+
+    assert runner.invoke(args=["roadshow", "seed-demo"]).exit_code == 0
+    with app.app_context():
+        round_ = db.session.scalar(select(Round).where(Round.kind == RoundKind.ONLINE_REVIEW))
+        assert round_.rubric_frozen and len(round_.criteria) == 5
+        entries = count(app, RoundEntry)
+        assert entries == 6 and count(app, Material) == 6
+        loads = {}
+        for assignment in db.session.scalars(select(Assignment)):
+            loads[assignment.judge_id] = loads.get(assignment.judge_id, 0) + 1
+        assert sum(loads.values()) == 6 * round_.judges_per_project
+        assert max(loads.values()) - min(loads.values()) <= 1
+    before = (count(app, Assignment), count(app, Criterion), count(app, Material))
+    assert runner.invoke(args=["roadshow", "seed-demo"]).exit_code == 0
+    assert (count(app, Assignment), count(app, Criterion), count(app, Material)) == before
