@@ -13,6 +13,15 @@
 // Every message shown comes from the form's data-msg-* attributes (translated by the server).
 (function () {
   "use strict";
+  // An organiser unlocked this very sheet while it is open: show it as it now is.
+  const section = document.getElementById("score-sheet");
+  document.addEventListener("roadshow:sheet_unlocked", function (event) {
+    const data = event.detail || {};
+    if (section && String(data.round_id) === section.dataset.roundId
+        && String(data.application_id) === section.dataset.applicationId) {
+      window.location.reload();
+    }
+  });
   const form = document.getElementById("sheet-form");
   if (!form) {
     return;

@@ -21,6 +21,12 @@
     const next = window.location.pathname + window.location.search;
     window.location.assign(body.dataset.loginUrl + "?next=" + encodeURIComponent(next));
   });
+  // Personal notices for the page to act on, e.g. "sheet_unlocked" (an organiser unlocked a sheet).
+  ["sheet_unlocked"].forEach(function (name) {
+    socket.on(name, function (data) {
+      document.dispatchEvent(new CustomEvent("roadshow:" + name, { detail: data }));
+    });
+  });
   socket.on("connect_error", function (error) {
     if (error && error.message === "unauthenticated") {
       socket.disconnect();
