@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from roadshow.extensions import db
 from roadshow.models import GENESIS_HASH, AppendOnlyViolation, AuditEntry, Contest, ContestRole, User
@@ -151,3 +151,37 @@ def test_role_changes_and_deactivation_are_recorded(app, make_user):
     assert (deactivated.old_values["active"], deactivated.new_values, deactivated.contest_id) == (True, {"active": False}, None)
     with app.app_context():
         assert audit.verify() is None
+
+
+def test_cli_reports_a_tampered_sheet_submit_entry(app, runner):
+    """A real submit through the API records ``sheet.submitted``; changing that row's recorded
+    values with an UPDATE straight to the table makes ``flask roadshow audit-verify`` exit 1 naming
+    that entry (the first broken link, though later entries follow)."""
+    from tests.api.test_api import bearer, token_for
+    from tests.review_builders import full_scores, make_review
+
+    setup = make_review(app, assign={"judge@example.com": [0, 1]})
+    auth, api = bearer(token_for(app, "judge@example.com")), app.test_client()
+    sheets = f"/api/v1/reviews/rounds/{setup.round_id}/sheets"
+    response = api.post(f"{sheets}/{setup.projects[0]}/submit",
+                        json={**full_scores(setup), "idempotency_key": "audit-cli-0001"}, headers=auth)
+    assert response.status_code == 200, response.get_json()
+    # a later entry, so that the broken one is not simply the last
+    assert api.post(f"{sheets}/{setup.projects[1]}/recuse", json={"reason": "Advised them"},
+                    headers=auth).status_code == 200
+    before = runner.invoke(args=["roadshow", "audit-verify"])
+    assert before.exit_code == 0 and "audit log intact" in before.output, before.output
+    with app.app_context():
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "sheet.submitted"))
+        assert entry is not None and entry.object_id == response.get_json()["id"]
+        entry_id, values = entry.id, dict(entry.new_values or {})
+        assert values, "the submit entry records the new values"
+        values["total"] = "10"  # someone raises the recorded score behind the application's back
+        # an UPDATE straight to the table (the ORM refuses to change entries), portable to PostgreSQL's JSON
+        db.session.execute(AuditEntry.__table__.update().where(AuditEntry.id == entry_id).values(new_values=values))
+        db.session.commit()
+        later = db.session.scalar(select(func.max(AuditEntry.id)))
+    assert later > entry_id
+    result = runner.invoke(args=["roadshow", "audit-verify"])
+    assert result.exit_code == 1, result.output
+    assert f"audit log broken at entry {entry_id}: hash mismatch" in result.output
