@@ -84,6 +84,15 @@
     liveTotal.textContent = String(Math.round(total * 100) / 100);
   }
 
+  // The first save turns "Not started" into "Draft" without a reload.
+  function showDraft() {
+    const badge = document.getElementById("sheet-status");
+    if (badge && badge.dataset.draftLabel && badge.textContent.trim() !== badge.dataset.draftLabel) {
+      badge.textContent = badge.dataset.draftLabel;
+      badge.className = "badge sheet-status text-bg-warning";
+    }
+  }
+
   function say(message, kind) {
     state.textContent = message;
     state.classList.toggle("is-error", kind === "error");
@@ -253,6 +262,7 @@
         forgetLocal(sent);
         rebaseLocal();
         if (channel) { channel.postMessage({ tab: tabId, version: version, sheet: answer.body }); }
+        showDraft();
         say(form.dataset.msgSaved);
       } else if (answer.status === 409) {
         onConflict(answer);
