@@ -26,8 +26,8 @@ from roadshow.api.review_schemas import (
 from roadshow.extensions import db
 from roadshow.models import Assignment, Round
 from roadshow.policy import Action, can
-from roadshow.scoring.sheets import maximum_total
-from roadshow.services import score_sheets
+from roadshow.scoring.sheets import decimal_text, maximum_total
+from roadshow.services import judge_projects, score_sheets
 from roadshow.services.errors import Invalid
 
 blp = Blueprint("reviews", __name__, description="Judges: their assignments and score sheets.")
@@ -82,8 +82,8 @@ def empty_sheet(round_, application) -> dict:
 
 
 def _target(round_id: int, application_id: int, user):
-    round_ = score_sheets.get_round(round_id)
-    return round_, score_sheets.get_project(round_, application_id, user)
+    round_ = judge_projects.get_round(round_id)
+    return round_, judge_projects.get_project(round_, application_id, user)
 
 
 @blp.route("/assignments")
@@ -100,7 +100,7 @@ class Assignments(MethodView):
         for round_ in rounds:
             if not can(user, Action.ROUND_REVIEW, round_):
                 continue
-            for line in score_sheets.assigned_projects(round_, user):
+            for line in judge_projects.assigned_projects(round_, user):
                 found.append({
                     "round_id": round_.id, "round_name": round_.name_en or round_.name_zh,
                     "contest": round_.contest.slug, "application_id": line.application.id,
@@ -123,7 +123,7 @@ class Sheet(MethodView):
         sheet = score_sheets.get_sheet(round_, application, user)
         body = score_sheets.sheet_data(sheet) or empty_sheet(round_, application)
         body["criteria"] = [_criterion(c) for c in round_.criteria]
-        body["maximum_total"] = score_sheets.decimal_text(maximum_total(score_sheets.rubric(round_)))
+        body["maximum_total"] = decimal_text(maximum_total(score_sheets.rubric(round_)))
         return body
 
     @blp.arguments(SheetSaveSchema)
