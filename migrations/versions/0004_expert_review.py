@@ -186,10 +186,16 @@ def upgrade():
         batch_op.add_column(sa.Column('scoring_opened_at', sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column('judges_see_peer_scores', sa.Boolean(), server_default=sa.false(), nullable=False))
 
+    with op.batch_alter_table('invitations', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('judge_profile', sa.JSON(), nullable=True))
+
 
 
 
 def downgrade():
+
+    with op.batch_alter_table('invitations', schema=None) as batch_op:
+        batch_op.drop_column('judge_profile')
 
     with op.batch_alter_table('rounds', schema=None) as batch_op:
         batch_op.drop_column('judges_see_peer_scores')

@@ -26,8 +26,8 @@ from roadshow.api.review_schemas import (
 from roadshow.extensions import db
 from roadshow.models import Application, Assignment, Round
 from roadshow.policy import Action, can
-from roadshow.scoring.sheets import maximum_total
-from roadshow.services import score_sheets
+from roadshow.scoring.sheets import decimal_text, maximum_total
+from roadshow.services import judge_projects, score_sheets
 from roadshow.services.errors import Invalid, NotFound
 
 blp = Blueprint("reviews", __name__, description="Judges: their assignments and score sheets.")
@@ -83,8 +83,8 @@ def empty_sheet(round_, application) -> dict:
 
 def _target(round_id: int, application_id: int, user):
     """The round and the project, if ``user`` may review it (else 404)."""
-    round_ = score_sheets.get_round(round_id)
-    return round_, score_sheets.get_project(round_, application_id, user)
+    round_ = judge_projects.get_round(round_id)
+    return round_, judge_projects.get_project(round_, application_id, user)
 
 
 def _round_and_application(round_id: int, application_id: int):
@@ -93,7 +93,7 @@ def _round_and_application(round_id: int, application_id: int):
     application = db.session.get(Application, application_id)
     if application is None:
         raise NotFound(_l("Not found."))
-    return score_sheets.get_round(round_id), application
+    return judge_projects.get_round(round_id), application
 
 
 @blp.route("/assignments")
@@ -110,7 +110,7 @@ class Assignments(MethodView):
         for round_ in rounds:
             if not can(user, Action.ROUND_REVIEW, round_):
                 continue
-            for line in score_sheets.assigned_projects(round_, user):
+            for line in judge_projects.assigned_projects(round_, user):
                 found.append({
                     "round_id": round_.id, "round_name": round_.name_en or round_.name_zh,
                     "contest": round_.contest.slug, "application_id": line.application.id,
@@ -133,7 +133,7 @@ class Sheet(MethodView):
         sheet = score_sheets.get_sheet(round_, application, user)
         body = score_sheets.sheet_data(sheet) or empty_sheet(round_, application)
         body["criteria"] = [_criterion(c) for c in round_.criteria]
-        body["maximum_total"] = score_sheets.decimal_text(maximum_total(score_sheets.rubric(round_)))
+        body["maximum_total"] = decimal_text(maximum_total(score_sheets.rubric(round_)))
         return body
 
     @blp.arguments(SheetSaveSchema)

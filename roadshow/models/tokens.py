@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from roadshow.extensions import db
@@ -47,6 +47,9 @@ class Invitation(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # set for a team's invitation of a co-member to its application
     application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    # set for a judge invited by the judge import: {"institution": str, "expertise_track_ids": [int]},
+    # the profile the judge gets on accepting
+    judge_profile: Mapped[dict | None] = mapped_column(JSON)
 
     contest: Mapped[Contest] = relationship()
     invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])

@@ -144,3 +144,9 @@ def sheet_total(rubric: Iterable[CriterionRule], scores: Mapping[int, Decimal]) 
 
 def maximum_total(rubric: Iterable[CriterionRule]) -> Decimal:
     return sum((c.weight * c.max_points for c in rubric), Decimal(0))
+
+
+def decimal_text(value: Decimal) -> str:
+    """A score, weight or total as plain text, without trailing zeros or exponent: ``8.50`` -> ``8.5``,
+    ``10.00`` -> ``10``, ``1E+2`` -> ``100``."""
+    return f"{Decimal(value).normalize():f}"

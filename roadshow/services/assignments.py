@@ -4,6 +4,7 @@
 * A pair with an active conflict of interest is refused, unless an organiser gives a reason to
   override it (stored on the assignment and logged). The policy still hides a conflicted project from
   the judge, so such an assignment only takes effect if the conflict is lifted.
+* Assignments can also come from a spreadsheet: see :mod:`roadshow.services.assignment_import`.
 * The solver (:mod:`roadshow.assignment`) is fed the round from the database and only ever adds
   pairs: settled pairs never move. A settled pair that is a conflict is not counted by the solver
   (the judge cannot see the project), so it refills that slot; the pair stays in the database, is
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import secrets
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import select
@@ -25,15 +26,13 @@ from roadshow import assignment as solver
 from roadshow.extensions import db
 from roadshow.models import (
     Application, Assignment, AssignmentRun, AssignmentSource, Conflict, ConflictSource, ContestRole, JudgeProfile,
-    Role, Round, ScoreSheet, SheetStatus, User, normalise_email,
+    Role, Round, ScoreSheet, SheetStatus, User,
 )
 from roadshow.policy import Action, authorize
 from roadshow.services import conflicts as conflict_service
 from roadshow.services.audit import record
 from roadshow.services.errors import Conflict as ConflictError, Invalid, NotFound
 from roadshow.services.review_rounds import entries, is_entered
-from roadshow.services.spreadsheet_files import FORMULA_PREFIXES, column_letter
-from roadshow.services.spreadsheet_import import ImportRejected, RowError
 
 MAX_SEED = 2**31
 MAX_REASON = 2000
@@ -43,11 +42,6 @@ REASON_LABELS = {
     solver.REASON_CONFLICTS: _l("Not enough judges without a conflict of interest."),
     solver.REASON_LOAD_CAP: _l("The judges free to take it have reached their load cap."),
     REASON_NOT_ASSIGNED: _l("Not assigned yet: run the solver or assign by hand."),
-}
-HEADERS = {
-    "judge": ("judge email", "评委邮箱", "email", "judge"),
-    "project_id": ("project id", "项目编号", "id", "application id"),
-    "project_name": ("project name", "项目名称", "project"),
 }
 
 
@@ -188,117 +182,6 @@ def reassign(round_: Round, application: Application, from_judge: User, to_judge
         raise Invalid(_l("Choose another judge to take the project over."), field="to_judge_id")
     unassign(round_, from_judge, application, by=by)
     return assign(round_, to_judge, application, by=by, override_reason=override_reason)
-
-
-# -- from a spreadsheet --------------------------------------------------------------------------
-
-@dataclass
-class ImportOutcome:
-    added: list[Assignment] = field(default_factory=list)
-    skipped: int = 0  # pairs already assigned
-
-
-def template_rows(round_: Round) -> tuple[list[str], list[list]]:
-    """The import columns, and the round's current assignments as rows (an export to edit)."""
-    header = ["judge email", "project id", "project name"]
-    rows = [[a.judge.email, a.application_id, a.application.project_name] for a in of_round(round_)]
-    return header, rows
-
-
-def _unneutralise(text: str) -> str:
-    if len(text) > 1 and text[0] == "'" and text.startswith(FORMULA_PREFIXES, 1):
-        return text[1:]
-    return text
-
-
-def _columns(cells: list[str]) -> dict[str, int]:
-    found = {}
-    for index, cell in enumerate(cells):
-        name = " ".join(cell.strip().lower().replace("_", " ").split())
-        for key, names in HEADERS.items():
-            if name in names and key not in found:
-                found[key] = index
-    return found
-
-
-def import_rows(round_: Round, rows: list[tuple[int, list[str]]], *, by: User) -> ImportOutcome:
-    """Assign from ``(row number, cells)`` rows, the header first: a judge's email, and the project's
-    id or exact name. All or nothing: any bad row raises :class:`ImportRejected` listing them all.
-    Pairs already assigned are skipped; conflicted pairs are errors (no override in bulk)."""
-    authorize(by, Action.ROUND_MANAGE, round_)
-    conflict_service.detect(round_.contest)
-    if not rows:
-        raise ImportRejected([RowError(None, "", "", _("The file is empty."))])
-    (_number, header), data = rows[0], rows[1:]
-    columns = _columns(header)
-    if "judge" not in columns or not ({"project_id", "project_name"} & columns.keys()):
-        raise ImportRejected([RowError(1, "", "", _("The header row needs a \"judge email\" column and a "
-                                                    "\"project id\" or \"project name\" column."))])
-    if not data:
-        raise ImportRejected([RowError(None, "", "", _("The file has a header row but no assignments."))])
-    pool = {normalise_email(u.email): u for u in judges(round_.contest_id)}
-    projects = {e.application_id: e.application for e in entries(round_)}
-    by_name: dict[str, list[Application]] = {}
-    for application in projects.values():
-        by_name.setdefault(application.project_name.strip(), []).append(application)
-    existing = {(a.judge_id, a.application_id) for a in of_round(round_)}
-    conflicts = active_conflicts(round_.contest_id)
-
-    def cell(row: list[str], key: str) -> str:
-        index = columns.get(key)
-        return _unneutralise(row[index].strip()) if index is not None and index < len(row) else ""
-
-    def error(number: int, key: str, message: str) -> RowError:
-        index = columns.get(key)
-        return RowError(number, column_letter(index) if index is not None else "",
-                        header[index] if index is not None else "", message)
-
-    errors: list[RowError] = []
-    pairs: list[tuple[User, Application]] = []
-    seen: dict[tuple[int, int], int] = {}
-    outcome = ImportOutcome()
-    for number, row in data:
-        email = cell(row, "judge")
-        judge = pool.get(normalise_email(email)) if email else None
-        if not email:
-            errors.append(error(number, "judge", _("The judge's email is missing.")))
-        elif judge is None:
-            errors.append(error(number, "judge", _("%(email)s is not a judge of this contest.", email=email)))
-        application, key = None, "project_id" if cell(row, "project_id") else "project_name"
-        raw_id, name = cell(row, "project_id"), cell(row, "project_name")
-        if raw_id:
-            application = projects.get(int(raw_id)) if raw_id.isdigit() else None
-            if application is None:
-                errors.append(error(number, key, _("No project with id %(id)s is entered in this round.",
-                                                   id=raw_id[:20])))
-        elif name:
-            found = by_name.get(name, [])
-            if len(found) == 1:
-                application = found[0]
-            else:
-                errors.append(error(number, key, _("No project named \"%(name)s\" is entered in this round.",
-                                                   name=name[:100]) if not found else
-                                    _("Several projects are named \"%(name)s\": give the project id.",
-                                      name=name[:100])))
-        else:
-            errors.append(error(number, key, _("Give the project's id or its exact name.")))
-        if judge is None or application is None:
-            continue
-        pair = (judge.id, application.id)
-        if pair in conflicts:
-            errors.append(error(number, "judge", conflict_message(conflicts[pair], judge, application)))
-        elif pair in seen:
-            errors.append(error(number, "judge", _("Same judge and project as row %(row)d.", row=seen[pair])))
-        elif pair in existing:
-            outcome.skipped += 1
-        else:
-            pairs.append((judge, application))
-        seen.setdefault(pair, number)
-    if errors:
-        raise ImportRejected(errors)
-    for judge, application in pairs:
-        outcome.added.append(assign(round_, judge, application, by=by, source=AssignmentSource.IMPORTED))
-    return outcome
 
 
 # -- the solver ----------------------------------------------------------------------------------
@@ -461,6 +344,5 @@ def loads(round_: Round) -> dict[int, int]:
     return dict(Counter(a.judge_id for a in of_round(round_)))
 
 
-__all__ = ["Coverage", "ImportOutcome", "REASON_LABELS", "active_conflicts", "assign", "build_request",
-           "conflict_message", "coverage", "import_rows", "judges", "loads", "of_round", "profiles", "reassign",
-           "run_solver", "runs", "template_rows", "unassign"]
+__all__ = ["Coverage", "REASON_LABELS", "active_conflicts", "assign", "build_request", "conflict_message",
+           "coverage", "judges", "loads", "of_round", "profiles", "reassign", "run_solver", "runs", "unassign"]

@@ -18,7 +18,10 @@ from roadshow.services.errors import Conflict, Gone, Invalid, NotFound
 INVITABLE_ROLES = (Role.JUDGE, Role.OBSERVER)
 
 
-def invite(contest: Contest, email: str, role: Role, *, by: User, locale: str | None = None) -> Invitation:
+def invite(contest: Contest, email: str, role: Role, *, by: User, locale: str | None = None,
+           judge_profile: dict | None = None) -> Invitation:
+    """Invite ``email`` to ``contest`` as a judge or observer. ``judge_profile`` (a judge's institution and
+    expertise tracks, from the judge import) becomes the judge's profile when they accept."""
     authorize(by, Action.CONTEST_INVITE, contest)
     if role not in INVITABLE_ROLES:
         raise Invalid(_l("Only judges and observers are invited."), field="role")
@@ -26,6 +29,7 @@ def invite(contest: Contest, email: str, role: Role, *, by: User, locale: str | 
     invitation = Invitation(
         contest=contest, email=normalise_email(email), role=role, token_hash=security.token_digest(token),
         invited_by_id=by.id, expires_at=utcnow() + timedelta(days=current_app.config["INVITATION_DAYS"]),
+        judge_profile=judge_profile if role == Role.JUDGE else None,
     )
     db.session.add(invitation)
     db.session.flush()
@@ -119,6 +123,10 @@ def accept(token: str, *, user: User | None = None, display_name: str = "", pass
         applications.add_member(db.session.get(Application, invitation.application_id), user)
     else:
         contests.grant_role(invitation.contest, user, invitation.role, by=user)
+        if invitation.role == Role.JUDGE and invitation.judge_profile:
+            from roadshow.services import judge_pool  # judge_pool sends invitations: imported here, not above
+
+            judge_pool.apply_invited_profile(invitation.contest, user, invitation.judge_profile)
     audit.record("invitation.accepted", obj_type="invitation", obj_id=invitation.id, contest_id=invitation.contest_id,
                  new={"email": invitation.email, "role": invitation.role, "application_id": invitation.application_id},
                  actor=user)

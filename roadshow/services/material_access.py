@@ -13,8 +13,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from roadshow.extensions import db
-from roadshow.models import Application, Material
-from roadshow.policy import Action, authorize
+from roadshow.models import Application, Assignment, Material, Round
+from roadshow.policy import Action, authorize, can
 from roadshow.services.errors import NotFound
 
 PDF = "application/pdf"
@@ -65,3 +65,12 @@ def get_presented_as(application_id: int, material_id: int, user, shown_as: Pres
     if presentation(material) is not shown_as:
         raise NotFound(_l("Not found."))
     return material
+
+
+def review_round(user, application: Application) -> Round | None:
+    """The latest round in which ``user`` may review ``application`` as a judge, if any."""
+    rounds = db.session.scalars(
+        select(Round).join(Assignment, Assignment.round_id == Round.id)
+        .where(Assignment.judge_id == user.id, Assignment.application_id == application.id)
+        .order_by(Round.id.desc()))
+    return next((round_ for round_ in rounds if can(user, Action.PROJECT_REVIEW, (round_, application))), None)

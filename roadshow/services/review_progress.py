@@ -1,4 +1,5 @@
-"""Organisers' oversight of a round's review: the progress board, reminders and unlocking sheets.
+"""Organisers' oversight of a round's review: the progress board and reminders (one project's sheets and
+unlocking them are in :mod:`roadshow.services.sheet_unlock`).
 
 The board counts sheets per judge and per project; it never shows score values (the drill-down of
 one project does, for organisers). An assignment whose judge has an active conflict with the
@@ -17,23 +18,19 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 from flask import current_app, url_for
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from roadshow.extensions import db
 from roadshow.mail import send_mail
 from roadshow.models import (
-    Application, Assignment, AuditEntry, Conflict as ConflictOfInterest, Round, RoundEntry, ScoreSheet, SheetStatus,
-    User, utcnow,
+    Application, Assignment, AuditEntry, Round, RoundEntry, ScoreSheet, SheetStatus, User, utcnow,
 )
 from roadshow.policy import Action, authorize
-from roadshow.realtime.publish import publish, user_room
 from roadshow.services import audit
-from roadshow.services.errors import Conflict, Invalid, NotFound
+from roadshow.services.conflicts import conflicted_pairs
 
 DUE_SOON = timedelta(hours=48)
 REMIND_INTERVAL = timedelta(hours=1)
-USER_NAMESPACE = "/user"
 CONFLICT = "conflict"
 NOT_STARTED = "not_started"
 
@@ -124,12 +121,6 @@ class Board:
         }
 
 
-def _conflicted_pairs(round_: Round) -> set[tuple[int, int]]:
-    return {(judge_id, application_id) for judge_id, application_id in db.session.execute(
-        select(ConflictOfInterest.judge_id, ConflictOfInterest.application_id).where(
-            ConflictOfInterest.contest_id == round_.contest_id, ConflictOfInterest.active.is_(True)))}
-
-
 def _assignments(round_: Round) -> list[tuple[int, int]]:
     """(judge id, application id) of the round's assignments."""
     return [(judge_id, application_id) for judge_id, application_id in db.session.execute(
@@ -137,7 +128,7 @@ def _assignments(round_: Round) -> list[tuple[int, int]]:
         .order_by(Assignment.id))]
 
 
-def _sheets(round_: Round) -> dict[tuple[int, int], ScoreSheet]:
+def sheets_by_pair(round_: Round) -> dict[tuple[int, int], ScoreSheet]:
     return {(sheet.judge_id, sheet.application_id): sheet
             for sheet in db.session.scalars(select(ScoreSheet).where(ScoreSheet.round_id == round_.id))}
 
@@ -153,7 +144,7 @@ def board(round_: Round, *, by: User, now: datetime | None = None) -> Board:
     """Counts and statuses of the round's sheets, per judge and per project (no score values)."""
     authorize(by, Action.ROUND_MANAGE, round_)
     now = now or utcnow()
-    sheets, conflicts = _sheets(round_), _conflicted_pairs(round_)
+    sheets, conflicts = sheets_by_pair(round_), conflicted_pairs(round_.contest)
     assignments = _assignments(round_)
     judge_ids = sorted({judge_id for judge_id, _ in assignments})
     users = {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(judge_ids)))}
@@ -197,51 +188,14 @@ def board(round_: Round, *, by: User, now: datetime | None = None) -> Board:
     return totals
 
 
-# -- one project's sheets --------------------------------------------------------------------------
-
-@dataclass
-class SheetRow:
-    judge: User
-    sheet: ScoreSheet | None
-    conflict: bool
-    assigned: bool
-
-    @property
-    def state(self) -> str:
-        if self.conflict:
-            return CONFLICT
-        return NOT_STARTED if self.sheet is None else self.sheet.status.value
-
-
-def project_sheets(round_: Round, application_id: int, *, by: User) -> tuple[Application, list[SheetRow]]:
-    """Every judge's sheet of one project of the round, with values (organisers only)."""
-    authorize(by, Action.ROUND_MANAGE, round_)
-    application = db.session.get(Application, application_id)
-    if application is None or application.contest_id != round_.contest_id:
-        raise NotFound(_l("Not found."))
-    sheets = {judge_id: sheet for (judge_id, app_id), sheet in _sheets(round_).items() if app_id == application_id}
-    assigned = set(db.session.scalars(select(Assignment.judge_id).where(
-        Assignment.round_id == round_.id, Assignment.application_id == application_id)))
-    entered = db.session.scalar(select(RoundEntry.id).where(
-        RoundEntry.round_id == round_.id, RoundEntry.application_id == application_id)) is not None
-    if not (entered or assigned or sheets):
-        raise NotFound(_l("Not found."))
-    conflicts = {judge_id for judge_id, app_id in _conflicted_pairs(round_) if app_id == application_id}
-    judge_ids = assigned | set(sheets)
-    users = db.session.scalars(select(User).where(User.id.in_(judge_ids))) if judge_ids else []
-    rows = [SheetRow(user, sheets.get(user.id), user.id in conflicts, user.id in assigned) for user in users]
-    rows.sort(key=lambda row: (row.judge.display_name.casefold(), row.judge.id))
-    return application, rows
-
-
 # -- links and dates in emails ---------------------------------------------------------------------
 
-def _judge_link(endpoint: str, **values) -> str:
+def judge_link(endpoint: str, **values) -> str:
     """An absolute link into the judge's workspace."""
     return url_for(endpoint, _external=True, **values)
 
 
-def _deadline_text(round_: Round, locale: str) -> str | None:
+def deadline_text(round_: Round, locale: str) -> str | None:
     if round_.closes_at is None:
         return None
     tz = round_.contest.timezone
@@ -252,7 +206,7 @@ def _deadline_text(round_: Round, locale: str) -> str | None:
     return f"{text} ({tz})"
 
 
-def _locale(user: User) -> str:
+def judge_locale(user: User) -> str:
     return user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
@@ -269,7 +223,7 @@ def recently_reminded(round_: Round, *, now: datetime | None = None) -> set[int]
 
 def _outstanding(round_: Round) -> dict[int, int]:
     """Judge id -> assignments of the round not yet submitted or recused (conflicted ones excluded)."""
-    sheets, conflicts = _sheets(round_), _conflicted_pairs(round_)
+    sheets, conflicts = sheets_by_pair(round_), conflicted_pairs(round_.contest)
     counts: dict[int, int] = {}
     for pair in _assignments(round_):
         if _assignment_state(pair, sheets, conflicts) in (NOT_STARTED, SheetStatus.DRAFT):
@@ -299,61 +253,12 @@ def remind(round_: Round, judge_ids, *, by: User) -> int:
     selected = sorted({int(judge_id) for judge_id in judge_ids} & set(outstanding) - skip)
     if not selected:
         return 0
-    link = _judge_link("judge_workspace.round", round_id=round_.id)
+    link = judge_link("judge_workspace.round", round_id=round_.id)
     for judge in db.session.scalars(select(User).where(User.id.in_(selected)).order_by(User.id)):
-        locale = _locale(judge)
+        locale = judge_locale(judge)
         send_mail(judge.email, "review_reminder_subject.txt", "review_reminder.txt", locale=locale,
                   judge=judge, round=round_, contest=round_.contest, outstanding=outstanding[judge.id],
-                  deadline=_deadline_text(round_, locale), link=link)
+                  deadline=deadline_text(round_, locale), link=link)
     audit.record("review.reminded", obj_type="round", obj_id=round_.id, contest_id=round_.contest_id,
                  new={"judge_ids": selected}, actor=by)
     return len(selected)
-
-
-# -- unlocking a submitted sheet -------------------------------------------------------------------
-
-def get_sheet(round_: Round, sheet_id: int) -> ScoreSheet:
-    sheet = db.session.get(ScoreSheet, sheet_id)
-    if sheet is None or sheet.round_id != round_.id:
-        raise NotFound(_l("Not found."))
-    return sheet
-
-
-def unlock(sheet: ScoreSheet, reason: str, *, by: User) -> ScoreSheet:
-    """Reopen a submitted sheet for its judge, with a reason; the judge is told by email and live."""
-    round_ = sheet.round
-    authorize(by, Action.ROUND_MANAGE, round_)
-    if sheet.status != SheetStatus.SUBMITTED:
-        raise Conflict(_l("Only a submitted sheet can be unlocked."))
-    reason = (reason or "").strip()
-    if not reason:
-        raise Invalid(_l("Give a reason for unlocking the sheet."), field="reason",
-                      details={"reason": [str(_l("This field is required."))]})
-    old = {"status": sheet.status, "total": sheet.total, "scores": dict(sheet.scores or {}),
-           "submitted_at": sheet.submitted_at}
-    now = utcnow()
-    # A conditional update: of two organisers unlocking at once, or an unlock racing anything else
-    # that changes the sheet, exactly one wins and the other gets a conflict.
-    changed = db.session.execute(
-        update(ScoreSheet)
-        .where(ScoreSheet.id == sheet.id, ScoreSheet.status == SheetStatus.SUBMITTED,
-               ScoreSheet.version == sheet.version)
-        .values(status=SheetStatus.DRAFT, unlocked_at=now, unlock_reason=reason, submit_key=None,
-                version=ScoreSheet.version + 1, updated_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if changed != 1:
-        raise Conflict(_l("The sheet changed in the meantime. Reload and try again."))
-    db.session.refresh(sheet)
-    audit.record("sheet.unlocked", obj_type="score_sheet", obj_id=sheet.id, contest_id=round_.contest_id,
-                 old=old, new={"status": sheet.status, "reason": reason}, actor=by)
-    judge = sheet.judge
-    locale = _locale(judge)
-    link = _judge_link("judge_workspace.project", round_id=round_.id, application_id=sheet.application_id)
-    send_mail(judge.email, "sheet_unlocked_subject.txt", "sheet_unlocked.txt", locale=locale, judge=judge,
-              round=round_, contest=round_.contest, application=sheet.application, reason=reason, link=link,
-              deadline=_deadline_text(round_, locale))
-    publish("sheet_unlocked", {"round_id": round_.id, "application_id": sheet.application_id, "sheet_id": sheet.id,
-                               "reason": reason, "url": link}, to=user_room(judge.id), namespace=USER_NAMESPACE)
-    return sheet
-

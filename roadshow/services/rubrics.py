@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from roadshow.extensions import db
 from roadshow.models import Criterion, Round, User
 from roadshow.policy import Action, authorize
-from roadshow.scoring.sheets import CriterionRule, maximum_total
+from roadshow.scoring.sheets import CriterionRule, decimal_text, maximum_total
 from roadshow.services.audit import record
 from roadshow.services.errors import Conflict, Invalid, NotFound
 
@@ -55,12 +55,6 @@ def _on_step(value: Decimal, step: Decimal) -> bool:
     return value == value.quantize(Decimal("0.01")) and value % step == 0
 
 
-def format_score(value: Decimal) -> str:
-    """``8``, ``7.5``: a score without trailing zeros."""
-    text = format(value.normalize(), "f")
-    return text
-
-
 def parse_descriptors(text: str | Iterable[dict], max_points: Decimal | None, step: Decimal | None
                       ) -> tuple[list[dict], str | None]:
     """The descriptors as stored (``[{"score": "8", "zh": ..., "en": ...}]``, by score) and the first
@@ -90,14 +84,14 @@ def parse_descriptors(text: str | Iterable[dict], max_points: Decimal | None, st
                               max=MAX_DESCRIPTOR_TEXT))
         if max_points is not None and not (0 <= score <= max_points):
             return [], str(_l("Line %(n)d: the score %(score)s is outside 0 to %(max)s.", n=number,
-                              score=format_score(score), max=format_score(max_points)))
+                              score=decimal_text(score), max=decimal_text(max_points)))
         if step is not None and not _on_step(score, step):
             return [], str(_l("Line %(n)d: the score %(score)s is not a multiple of the step %(step)s.", n=number,
-                              score=format_score(score), step=format_score(step)))
+                              score=decimal_text(score), step=decimal_text(step)))
         if score in found:
             return [], str(_l("Line %(n)d: the score %(score)s is described twice.", n=number,
-                              score=format_score(score)))
-        found[score] = {"score": format_score(score), "zh": zh, "en": en}
+                              score=decimal_text(score)))
+        found[score] = {"score": decimal_text(score), "zh": zh, "en": en}
     return [found[score] for score in sorted(found)], None
 
 
@@ -130,7 +124,7 @@ def _clean(values: dict) -> dict:
         max_points = None
     elif step is not None and not _on_step(max_points, step):
         errors["max_points"] = str(_l("The maximum must be a multiple of the step (%(step)s).",
-                                      step=format_score(step)))
+                                      step=decimal_text(step)))
     weight = _decimal(values.get("weight", 1))
     if weight is None or not (0 < weight <= MAX_WEIGHT):
         errors["weight"] = str(_l("The weight is a number above 0, at most %(max)s.", max=MAX_WEIGHT))
@@ -242,5 +236,5 @@ def maximum(round_: Round) -> Decimal:
     return maximum_total(rules(round_))
 
 
-__all__ = ["FIELDS", "STEPS", "add_criterion", "criteria", "descriptors_text", "format_score", "frozen_error",
+__all__ = ["FIELDS", "STEPS", "add_criterion", "criteria", "descriptors_text", "frozen_error",
            "maximum", "move_criterion", "parse_descriptors", "remove_criterion", "rules", "update_criterion"]

@@ -1,4 +1,5 @@
-"""A judge's score sheets: the assigned projects of a round, saving drafts, submitting, recusing.
+"""A judge's score sheets: saving drafts, submitting, recusing (the judge's list of projects of a round is
+:mod:`roadshow.services.judge_projects`).
 
 Every function asks the policy first (``PROJECT_REVIEW``, concealed: a project the judge may not
 see, because they are unassigned, conflicted, undeclared or of another contest, is a 404 exactly
@@ -12,7 +13,7 @@ Integrity rules:
 * ``version`` counts saves: a save based on another version is a :class:`Conflict` (409) whose
   details carry the server's sheet, so a second tab can show what the first one saved.
 * A submitted or recused sheet is never changed by a save (409); only an organiser's unlock
-  (``review_progress.unlock``) makes it a draft again.
+  (``sheet_unlock.unlock``) makes it a draft again.
 * A submit carries an idempotency key: repeating it returns the stored sheet unchanged; another
   key for an already submitted sheet is a 409.
 * One sheet per (round, judge, project) is a unique constraint. The sheet is loaded ``FOR UPDATE``
@@ -21,95 +22,26 @@ Integrity rules:
 """
 from __future__ import annotations
 
-import hashlib
 import re
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
 from roadshow.extensions import db
-from roadshow.models import (
-    Application, Assignment, AuditEntry, Conflict as ConflictOfInterest, Round, ScoreSheet, SheetStatus, User, utcnow,
-)
+from roadshow.models import Application, AuditEntry, Round, ScoreSheet, SheetStatus, User, utcnow
 from roadshow.policy import Action, authorize
-from roadshow.scoring.sheets import MAX_COMMENT_LENGTH, CriterionRule, check_sheet, sheet_total
+from roadshow.scoring.sheets import MAX_COMMENT_LENGTH, CriterionRule, check_sheet, decimal_text, sheet_total
 from roadshow.services import audit
-from roadshow.services.errors import Conflict, Invalid, NotFound
+from roadshow.services.errors import Conflict, Invalid
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 MAX_REASON_LENGTH = 2000
 AUDIT_OBJECT = "score_sheet"
 
 
-@dataclass(frozen=True)
-class AssignedProject:
-    """One line of a judge's list: the project and the judge's sheet of it (None if not started)."""
-
-    application: Application
-    sheet: ScoreSheet | None
-
-    @property
-    def status(self) -> SheetStatus | None:
-        return self.sheet.status if self.sheet is not None else None
-
-    @property
-    def title(self) -> str:
-        return self.application.project_name
-
-    @property
-    def track(self):
-        return self.application.track
-
-
 # -- lookups --------------------------------------------------------------------------------------
-
-def get_round(round_id: int) -> Round:
-    found = db.session.get(Round, round_id)
-    if found is None:
-        raise NotFound(_l("Not found."))
-    return found
-
-
-def get_project(round_: Round, application_id: int, judge: User) -> Application:
-    """The application ``application_id`` if ``judge`` may review it in ``round_``, else 404."""
-    application = db.session.get(Application, application_id)
-    if application is None:
-        raise NotFound(_l("Not found."))
-    authorize(judge, Action.PROJECT_REVIEW, (round_, application), conceal=True)
-    return application
-
-
-def _order_key(round_: Round, judge: User, application_id: int) -> str:
-    return hashlib.sha256(f"{round_.id}:{judge.id}:{application_id}".encode()).hexdigest()
-
-
-def assigned_projects(round_: Round, judge: User) -> list[AssignedProject]:
-    """The judge's assigned projects of ``round_`` that they are not conflicted on, in an order
-    shuffled per judge (stable across visits), each with the judge's sheet."""
-    authorize(judge, Action.ROUND_REVIEW, round_, conceal=True)
-    conflicted = set(db.session.scalars(
-        select(ConflictOfInterest.application_id).where(ConflictOfInterest.judge_id == judge.id,
-                                                        ConflictOfInterest.active.is_(True))
-    ))
-    applications = db.session.scalars(
-        select(Application).options(selectinload(Application.track))
-        .join(Assignment, Assignment.application_id == Application.id).where(
-            Assignment.round_id == round_.id, Assignment.judge_id == judge.id,
-            Application.contest_id == round_.contest_id)
-    ).all()
-    sheets = {
-        sheet.application_id: sheet for sheet in db.session.scalars(
-            select(ScoreSheet).where(ScoreSheet.round_id == round_.id, ScoreSheet.judge_id == judge.id))
-    }
-    visible = [a for a in applications if a.id not in conflicted]
-    visible.sort(key=lambda a: _order_key(round_, judge, a.id))
-    return [AssignedProject(a, sheets.get(a.id)) for a in visible]
-
 
 def rubric(round_: Round) -> list[CriterionRule]:
     return [CriterionRule(id=c.id, max_points=c.max_points, weight=c.weight, step=c.step,
@@ -157,14 +89,6 @@ def sheet_data(sheet: ScoreSheet | None) -> dict[str, Any] | None:
         "unlocked_at": _iso(sheet.unlocked_at),
         "unlock_reason": sheet.unlock_reason or "",
     }
-
-
-def decimal_text(value: Decimal) -> str:
-    """A decimal as plain text without trailing zeros: ``8.50`` -> ``8.5``, ``10.00`` -> ``10``."""
-    text = format(value, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text or "0"
 
 
 def _conflict(message, sheet: ScoreSheet | None) -> Conflict:

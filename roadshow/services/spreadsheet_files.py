@@ -59,6 +59,13 @@ def neutralise(value):
     return value
 
 
+def unneutralise(text: str) -> str:
+    """Undo the quote an export puts before a value a spreadsheet would take for a formula."""
+    if len(text) > 1 and text[0] == "'" and text.startswith(FORMULA_PREFIXES, 1):
+        return text[1:]
+    return text
+
+
 # --- writing ----------------------------------------------------------------------------------
 
 

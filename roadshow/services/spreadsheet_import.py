@@ -25,7 +25,7 @@ from roadshow.models import (
 from roadshow.policy import Action, authorize
 from roadshow.services.application_fields import CORE_FIELDS, STAGE_LABELS, FieldErrors, clean, missing
 from roadshow.services.errors import Invalid
-from roadshow.services.spreadsheet_files import FORMULA_PREFIXES, column_letter
+from roadshow.services.spreadsheet_files import column_letter, unneutralise
 from roadshow.services.spreadsheets import LANGUAGES, Column, headers, layout, norm, option_label
 
 SEPARATORS = re.compile(r"[;；\n]")
@@ -88,13 +88,6 @@ def import_help(contest: Contest, language: str) -> list[ColumnHelp]:
         required = column.required or (column.key in TRACK_KEYS and _requires_track(contest))
         helps.append(ColumnHelp(titles[column.key], required, hint))
     return helps
-
-
-def _unneutralise(text: str) -> str:
-    """Undo the quote an export puts before a value a spreadsheet would take for a formula."""
-    if len(text) > 1 and text[0] == "'" and text.startswith(FORMULA_PREFIXES, 1):
-        return text[1:]
-    return text
 
 
 class _Vocabulary:
@@ -255,7 +248,7 @@ def import_applications(contest: Contest, rows: list[tuple[int, list[str]]], *, 
     vocabulary, existing, seen = _Vocabulary(contest), _existing_pairs(contest), {}
     created: list[Application] = []
     for number, row in data_rows:
-        cells = {column.key: _unneutralise(row[index].strip()) if index < len(row) else ""
+        cells = {column.key: unneutralise(row[index].strip()) if index < len(row) else ""
                  for index, column in columns.items() if column.importable}
         application, row_errors = _application(contest, cells, vocabulary, by)
         pair = (norm(application.project_name), norm(application.leader_name))

@@ -1,7 +1,7 @@
 """The browser-facing blueprints, one package per audience, and what they share."""
 from __future__ import annotations
 
-from roadshow.web import errors, headers, labels, navigation, session_auth
+from roadshow.web import errors, fields, headers, labels, navigation, session_auth
 
 
 def init_app(app) -> None:
@@ -14,6 +14,7 @@ def init_app(app) -> None:
     from roadshow.web.judge.workspace import bp as judge_workspace_bp
     from roadshow.web.materials import bp as materials_bp
     from roadshow.web.organizer.applications import bp as organizer_applications_bp
+    from roadshow.web.organizer.assignments import bp as organizer_assignments_bp
     from roadshow.web.organizer.audit import bp as organizer_audit_bp
     from roadshow.web.organizer.judges import bp as organizer_judges_bp
     from roadshow.web.organizer.progress import bp as organizer_progress_bp
@@ -28,7 +29,9 @@ def init_app(app) -> None:
     errors.init_app(app)
     navigation.init_app(app)
     labels.init_app(app)
-    for blueprint in (public_bp, auth_bp, account_bp, admin_bp, organizer_bp, organizer_setup_bp, organizer_applications_bp,
-                      organizer_audit_bp, organizer_judges_bp, organizer_review_bp, organizer_progress_bp, team_bp,
-                      judge_bp, judge_conflicts_bp, judge_profile_bp, judge_workspace_bp, materials_bp):
+    app.jinja_env.filters["plain_decimal"] = fields.plain_decimal
+    for blueprint in (public_bp, auth_bp, account_bp, admin_bp, organizer_bp, organizer_setup_bp,
+                      organizer_applications_bp, organizer_audit_bp, organizer_judges_bp, organizer_review_bp,
+                      organizer_assignments_bp, organizer_progress_bp, team_bp, judge_bp, judge_conflicts_bp,
+                      judge_profile_bp, judge_workspace_bp, materials_bp):
         app.register_blueprint(blueprint)

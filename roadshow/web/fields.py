@@ -5,7 +5,13 @@ from datetime import datetime, timezone
 from typing import Iterable
 from zoneinfo import ZoneInfo
 
+from wtforms import SelectMultipleField
 from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from roadshow.i18n import current_language
+from roadshow.models import Contest
+from roadshow.scoring.sheets import decimal_text
 
 
 def choices(pairs: Iterable[tuple[str, object]]) -> list[SelectChoice]:
@@ -25,3 +31,22 @@ def utc_to_contest_time(value: datetime | None, timezone_name: str) -> datetime 
     if value is None:
         return None
     return value.astimezone(ZoneInfo(timezone_name)).replace(tzinfo=None)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A multiple choice shown as a list of checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def track_choices(contest: Contest) -> list[tuple[int, str]]:
+    """The contest's tracks as ``(id, name)`` choices, named in the current language."""
+    language = current_language()
+    return [(track.id, track.localized("name", language)) for track in contest.tracks]
+
+
+def plain_decimal(value) -> str:
+    """The ``plain_decimal`` Jinja filter: a score, weight or total without trailing zeros (see
+    :func:`roadshow.scoring.sheets.decimal_text`), a dash for none."""
+    return "—" if value is None else decimal_text(value)

@@ -36,14 +36,15 @@ import logging
 import re
 import unicodedata
 
-from flask import Blueprint, Response, render_template, send_file
+from flask import Blueprint, Response, render_template, send_file, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
 from roadshow.database import intend_to_write
 from roadshow.extensions import db
-from roadshow.models import Material
+from roadshow.models import Application, Material
+from roadshow.policy import Action, can, is_member
 from roadshow.services import material_access, thumbnails
 from roadshow.services.errors import NotFound
 from roadshow.services.material_access import Presentation, presentation
@@ -88,7 +89,21 @@ def material_type_code(material: Material) -> str:
 def view(application_id: int, material_id: int):
     material = material_access.get_material(application_id, material_id, current_user)
     return render_template("materials/view.html", material=material, application=material.application,
-                           shown_as=presentation(material))
+                           shown_as=presentation(material), back_link=back_link(material.application))
+
+
+def back_link(application: Application) -> str | None:
+    """Where the viewer goes back to, by who views: the team to its application, an organiser to the
+    organisers' page of the application, a judge to the project in a round they review it in."""
+    if is_member(current_user, application):
+        return url_for("team.application", application_id=application.id, _anchor="materials")
+    if can(current_user, Action.APPLICATION_SCREEN, application):
+        return url_for("organizer_applications.application", slug=application.contest.slug,
+                       application_id=application.id)
+    round_ = material_access.review_round(current_user, application)
+    if round_ is not None:
+        return url_for("judge_workspace.project", round_id=round_.id, application_id=application.id)
+    return None
 
 
 @bp.get(ROUTE + "/download")

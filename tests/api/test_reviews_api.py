@@ -243,7 +243,7 @@ def test_submit_locks_the_sheet_and_retries_are_idempotent(app, client, setup, a
 def test_resubmit_after_unlock_records_the_old_values(app, client, setup, auth):
     body = {**full_scores(setup), "idempotency_key": "key-00000001"}
     first = client.post(url(setup, suffix="/submit"), json=body, headers=auth).json
-    with app.app_context():  # what review_progress.unlock does
+    with app.app_context():  # what sheet_unlock.unlock does
         from roadshow.models import utcnow
         sheet = db.session.get(ScoreSheet, first["id"])
         sheet.status, sheet.unlocked_at, sheet.unlock_reason = SheetStatus.DRAFT, utcnow(), "Typo in Market"

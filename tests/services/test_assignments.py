@@ -13,7 +13,7 @@ from roadshow.models import (
     Application, ApplicationStatus, Assignment, AssignmentSource, AuditEntry, Contest, ConflictSource, JudgeProfile,
     Role, Round, ScoreSheet, SheetStatus, User,
 )
-from roadshow.services import assignments, contests, review_rounds
+from roadshow.services import assignment_import, assignments, contests, review_rounds
 from roadshow.services.errors import Conflict, Invalid, NotFound
 from roadshow.services.spreadsheet_import import ImportRejected
 from tests.application_builders import add_application
@@ -250,7 +250,7 @@ def test_import_happy_path(app):
     setup = make_review(app, projects=3, assign={JUDGE: [0]})
     with app.test_request_context():
         round_, org = _ctx(setup)
-        outcome = assignments.import_rows(round_, _rows(
+        outcome = assignment_import.import_rows(round_, _rows(
             ["Judge email", "Project ID", "Project name"],
             [JUDGE.upper(), str(setup.projects[0]), ""],        # already there: skipped
             [JUDGE, "", "Project 2"],
@@ -269,7 +269,7 @@ def test_import_with_bad_rows_stores_nothing(app):
     with app.test_request_context():
         round_, org = _ctx(setup)
         with pytest.raises(ImportRejected) as caught:
-            assignments.import_rows(round_, _rows(
+            assignment_import.import_rows(round_, _rows(
                 ["评委邮箱", "项目编号", "项目名称"],
                 [JUDGE, str(setup.projects[0]), ""],            # fine
                 ["stranger@example.com", str(setup.projects[0]), ""],
@@ -286,7 +286,7 @@ def test_import_with_bad_rows_stores_nothing(app):
         assert "not a judge" in messages and "conflict of interest" in messages and "row 2" in messages
         assert not _pairs(round_.id)
         with pytest.raises(ImportRejected):
-            assignments.import_rows(round_, _rows(["name", "something"], ["a", "b"]), by=org)
+            assignment_import.import_rows(round_, _rows(["name", "something"], ["a", "b"]), by=org)
 
 
 def test_assigning_detects_conflicts_first(app):

@@ -1,14 +1,16 @@
 """The judge pool: profiles edited by organisers and by judges, and judges imported from a file."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
 from roadshow.extensions import db
 from roadshow.models import AuditEntry, Contest, ContestRole, Invitation, JudgeProfile, OutboxMessage, Role, User
-from roadshow.services import judge_pool
+from roadshow.services import judge_import, judge_pool
 from roadshow.services.errors import Forbidden, Invalid, NotFound
-from tests.helpers import make_contest
+from tests.helpers import PASSWORD, make_contest, post_form
 
 
 @pytest.fixture
@@ -90,7 +92,7 @@ HEADER = ["Name", "Email", "Institution", "Expertise tracks"]
 def _import(app, contest_id, rows, by="org@example.com"):
     numbered = list(enumerate([HEADER, *rows] if rows and rows[0] != "raw" else rows[1:], start=1))
     with _ctx(app):
-        result = judge_pool.import_judges(_contest(contest_id), numbered, by=User.by_email(by), locale="en",
+        result = judge_import.import_judges(_contest(contest_id), numbered, by=User.by_email(by), locale="en",
                                           filename="judges.csv")
         db.session.commit()
         return {"added": [u.email for u in result.added], "updated": [u.email for u in result.updated],
@@ -135,7 +137,7 @@ def test_import_happy_path(app, contest_id):
 ])
 def test_import_bad_rows_store_nothing(app, contest_id, rows, where):
     good = ["Known Person", "known@example.com", "PKU", "Medical devices"]
-    with pytest.raises(judge_pool.ImportRejected) as caught:
+    with pytest.raises(judge_import.ImportRejected) as caught:
         _import(app, contest_id, [good, *rows])
     errors = caught.value.errors
     assert (errors[0].row, errors[0].column) == (where[0] + 1, where[1])
@@ -146,10 +148,59 @@ def test_import_bad_rows_store_nothing(app, contest_id, rows, where):
 
 
 def test_import_refuses_bad_headers_and_non_organisers(app, contest_id):
-    with pytest.raises(judge_pool.ImportRejected) as caught:
+    with pytest.raises(judge_import.ImportRejected) as caught:
         _import(app, contest_id, ["raw", ["Name", "Phone"], ["A", "123"]])
     assert {(e.row, e.column) for e in caught.value.errors} == {(1, "B"), (1, "")}  # Phone unknown, Email missing
-    with pytest.raises(judge_pool.ImportRejected):
+    with pytest.raises(judge_import.ImportRejected):
         _import(app, contest_id, ["raw", ["姓名", "邮箱"]])  # Chinese headers, but no rows
     with pytest.raises(Forbidden):
         _import(app, contest_id, [["A", "a@example.org", "", ""]], by="judge@example.com")
+
+
+def _accept_last_invitation(app, email):
+    with app.app_context():
+        message = db.session.scalars(select(OutboxMessage).where(OutboxMessage.to_email == email)
+                                     .order_by(OutboxMessage.id.desc())).first()
+        link = re.search(r"http://localhost(/invitations/\S+)", message.body_text).group(1)
+    invitee = app.test_client()
+    response = post_form(invitee, link, {"display_name": "New Person", "password": PASSWORD, "confirm": PASSWORD})
+    assert response.status_code == 302
+
+
+def test_an_invited_judge_gets_the_imported_institution_and_tracks_on_accepting(app, contest_id):
+    _import(app, contest_id, [["New Person", "new.person@example.org", "Fudan", "医疗器械; new materials"]])
+    with app.app_context():
+        contest = _contest(contest_id)
+        invitation = db.session.scalar(select(Invitation).where(Invitation.email == "new.person@example.org"))
+        assert invitation.judge_profile == {"institution": "Fudan",
+                                            "expertise_track_ids": [contest.tracks[0].id, contest.tracks[1].id]}
+        assert _count(JudgeProfile) == 0
+    _accept_last_invitation(app, "new.person@example.org")
+    with app.app_context():
+        contest = _contest(contest_id)
+        judge = User.by_email("new.person@example.org")
+        assert judge_pool.is_judge(contest, judge)
+        profile = judge_pool.profile_of(contest, judge)
+        assert profile.institution == "Fudan"
+        assert profile.expertise_track_ids == [contest.tracks[0].id, contest.tracks[1].id]
+
+
+def test_a_second_import_updates_a_pending_invitation_and_keeps_what_it_leaves_blank(app, contest_id):
+    _import(app, contest_id, [["New Person", "new.person@example.org", "Fudan", ""]])
+    result = _import(app, contest_id, [["New Person", "new.person@example.org", "", "new materials"]])
+    assert result["already_invited"] == ["new.person@example.org"]
+    _accept_last_invitation(app, "new.person@example.org")
+    with app.app_context():
+        contest = _contest(contest_id)
+        profile = judge_pool.profile_of(contest, User.by_email("new.person@example.org"))
+        assert (profile.institution, profile.expertise_track_ids) == ("Fudan", [contest.tracks[1].id])
+
+
+def test_an_invitation_without_a_profile_gives_none(app, contest_id):
+    with _ctx(app):
+        from roadshow.services import invitations
+        invitations.invite(_contest(contest_id), "plain@example.org", Role.JUDGE, by=User.by_email("org@example.com"))
+        db.session.commit()
+    _accept_last_invitation(app, "plain@example.org")
+    with app.app_context():
+        assert judge_pool.profile_of(_contest(contest_id), User.by_email("plain@example.org")) is None

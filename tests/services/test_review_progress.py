@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from roadshow.extensions import db
 from roadshow.models import AuditEntry, OutboxMessage, Round, ScoreSheet, SheetStatus, User, utcnow
-from roadshow.services import review_progress
+from roadshow.services import review_progress, sheet_unlock
 from roadshow.services.errors import Conflict, Forbidden, Invalid
 from tests.review_builders import add_conflict, make_review
 
@@ -180,7 +180,7 @@ def test_remindable_skips_finished_and_recent(app, mixed):
 def _unlock(app, setup, sheet_id, reason):
     with app.test_request_context():
         sheet = db.session.get(ScoreSheet, sheet_id)
-        result = review_progress.unlock(sheet, reason, by=db.session.get(User, setup.organiser_id))
+        result = sheet_unlock.unlock(sheet, reason, by=db.session.get(User, setup.organiser_id))
         db.session.commit()
         return result.id
 
@@ -249,4 +249,4 @@ def test_unlock_refuses_a_judge(app, mixed):
     with app.test_request_context():
         sheet = db.session.scalar(select(ScoreSheet).where(ScoreSheet.status == SheetStatus.SUBMITTED))
         with pytest.raises(Forbidden):
-            review_progress.unlock(sheet, "Let me in.", by=db.session.get(User, mixed.judges[J1]))
+            sheet_unlock.unlock(sheet, "Let me in.", by=db.session.get(User, mixed.judges[J1]))

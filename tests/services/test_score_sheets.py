@@ -9,7 +9,7 @@ from sqlalchemy import select
 from roadshow.api.reviews import strict_json
 from roadshow.extensions import db
 from roadshow.models import Application, AuditEntry, Round, ScoreSheet, SheetStatus, User
-from roadshow.services import score_sheets
+from roadshow.services import judge_projects, score_sheets
 from roadshow.services.errors import Conflict, Invalid, NotFound
 from tests.review_builders import add_conflict, full_scores, make_review
 
@@ -37,14 +37,14 @@ def test_assigned_projects_are_shuffled_per_judge_with_statuses(app, setup):
     with app.test_request_context():
         round_, application, judge = objects(setup)
         score_sheets.save_draft(round_, application, judge, **body(setup), base_version=0)
-        lines = score_sheets.assigned_projects(round_, judge)
+        lines = judge_projects.assigned_projects(round_, judge)
         assert sorted(line.application.id for line in lines) == sorted(setup.projects[:5])
-        again = score_sheets.assigned_projects(round_, judge)
+        again = judge_projects.assigned_projects(round_, judge)
         assert [line.application.id for line in lines] == [line.application.id for line in again]
         statuses = {line.application.id: line.status for line in lines}
         assert statuses[setup.projects[0]] == SheetStatus.DRAFT and statuses[setup.projects[1]] is None
         assert lines[0].title.startswith("Project ")
-        other = score_sheets.assigned_projects(round_, User.by_email(JUDGE2))
+        other = judge_projects.assigned_projects(round_, User.by_email(JUDGE2))
         assert sorted(line.application.id for line in other) == [setup.projects[0], setup.projects[5]]
 
 
@@ -52,7 +52,7 @@ def test_conflicted_project_is_left_out_and_concealed(app, setup):
     add_conflict(app, setup.judges[JUDGE], setup.projects[1])
     with app.test_request_context():
         round_, application, judge = objects(setup, 1)
-        assert application.id not in [line.application.id for line in score_sheets.assigned_projects(round_, judge)]
+        assert application.id not in [line.application.id for line in judge_projects.assigned_projects(round_, judge)]
         with pytest.raises(NotFound):
             score_sheets.get_sheet(round_, application, judge)
         with pytest.raises(NotFound):

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from roadshow.scoring.sheets import (
     COMMENT_REQUIRED, COMMENT_TOO_LONG, MAX_COMMENT_LENGTH, MISSING, NOT_A_NUMBER, OFF_STEP, OUT_OF_RANGE,
-    UNKNOWN_CRITERION, CriterionRule, check_sheet, maximum_total, parse_score, sheet_total,
+    UNKNOWN_CRITERION, CriterionRule, check_sheet, decimal_text, maximum_total, parse_score, sheet_total,
 )
 
 D = Decimal
@@ -102,3 +102,18 @@ def test_nothing_outside_the_rules_is_ever_accepted(raw):
     if 1 in checked.scores:
         value = checked.scores[1]
         assert value.is_finite() and D(0) <= value <= D(10) and value % D("0.5") == 0
+
+
+@pytest.mark.parametrize("value, text", [
+    (Decimal("8.50"), "8.5"), (Decimal("10.00"), "10"), (Decimal("1E+2"), "100"), (Decimal("0.00"), "0"),
+    (Decimal("7.9000"), "7.9"), (Decimal("0.25"), "0.25"),
+])
+def test_decimal_text_drops_trailing_zeros_and_exponents(value, text):
+    assert decimal_text(value) == text
+
+
+def test_the_plain_decimal_filter_shows_a_dash_for_none():
+    from roadshow.web.fields import plain_decimal
+
+    assert plain_decimal(None) == "—"
+    assert plain_decimal(Decimal("12.50")) == "12.5"

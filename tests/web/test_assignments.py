@@ -146,3 +146,15 @@ def test_judges_and_teams_cannot_assign(app):
     assert not _pairs(app)
     assert app.test_client().get("/organize/demo/rounds/999/assignments").status_code in (302, 401)
     assert _org(app).get("/organize/demo/rounds/999/assignments").status_code == 404
+
+
+def test_the_assignments_blueprint_keeps_the_round_paths(app):
+    from flask import url_for
+
+    base = "/organize/demo/rounds/7/assignments"
+    expected = {"index": base, "assign": f"{base}/assign", "unassign": f"{base}/unassign",
+                "reassign": f"{base}/reassign", "run_solver": f"{base}/solver", "import_file": f"{base}/import"}
+    with app.test_request_context():
+        for endpoint, path in expected.items():
+            assert url_for(f"organizer_assignments.{endpoint}", slug="demo", round_id=7) == path
+        assert url_for("organizer_assignments.template", slug="demo", round_id=7, fmt="csv") == f"{base}/template.csv"

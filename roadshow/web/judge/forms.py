@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, Length
 
 from roadshow.models import Contest
 from roadshow.services.judge_pool import MAX_BIO_LENGTH, MAX_INSTITUTION_LENGTH
-from roadshow.web.organizer.judge_forms import MultiCheckboxField, track_choices
+from roadshow.web.fields import MultiCheckboxField, track_choices
 
 
 class ProfileForm(FlaskForm):

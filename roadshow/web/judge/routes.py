@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from roadshow.models import Role, Round
 from roadshow.policy import Action, can, has_declared
-from roadshow.services import contests, score_sheets
+from roadshow.services import contests, judge_projects
 from roadshow.web.judge.workspace import declare_url
 
 bp = Blueprint("judge", __name__, url_prefix="/judge")
@@ -30,7 +30,7 @@ def _rounds_of(contest) -> list[RoundLine]:
         if not can(current_user, Action.ROUND_DECLARE, round_):
             continue
         if has_declared(current_user, round_):
-            projects = score_sheets.assigned_projects(round_, current_user)
+            projects = judge_projects.assigned_projects(round_, current_user)
             lines.append(RoundLine(round_, True, url_for("judge_workspace.round", round_id=round_.id), len(projects),
                                    sum(1 for p in projects if p.status is not None and p.status.value == "submitted")))
         else:

@@ -10,8 +10,8 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from roadshow.policy import Action, authorize, has_declared
-from roadshow.scoring.sheets import maximum_total
-from roadshow.services import score_sheets
+from roadshow.scoring.sheets import decimal_text, maximum_total
+from roadshow.services import judge_projects, score_sheets
 from roadshow.services.application_fields import STAGE_LABELS
 from roadshow.services.material_access import presentation
 
@@ -26,11 +26,11 @@ def declare_url(round_id: int) -> str:
 @bp.get("/rounds/<int:round_id>")
 @login_required
 def round(round_id: int):  # noqa: A001 - the endpoint is judge_workspace.round
-    round_ = score_sheets.get_round(round_id)
+    round_ = judge_projects.get_round(round_id)
     authorize(current_user, Action.ROUND_DECLARE, round_, conceal=True)
     if not has_declared(current_user, round_):
         return redirect(declare_url(round_.id))
-    lines = score_sheets.assigned_projects(round_, current_user)
+    lines = judge_projects.assigned_projects(round_, current_user)
     counts = {status: sum(1 for line in lines if line.status == status) for status in {line.status for line in lines}}
     return render_template("judge/round.html", round=round_, contest=round_.contest, lines=lines, counts=counts)
 
@@ -38,10 +38,10 @@ def round(round_id: int):  # noqa: A001 - the endpoint is judge_workspace.round
 @bp.get("/rounds/<int:round_id>/projects/<int:application_id>")
 @login_required
 def project(round_id: int, application_id: int):
-    round_ = score_sheets.get_round(round_id)
-    application = score_sheets.get_project(round_, application_id, current_user)
+    round_ = judge_projects.get_round(round_id)
+    application = judge_projects.get_project(round_, application_id, current_user)
     sheet = score_sheets.get_sheet(round_, application, current_user)
-    lines = score_sheets.assigned_projects(round_, current_user)
+    lines = judge_projects.assigned_projects(round_, current_user)
     ids = [line.application.id for line in lines]
     position = ids.index(application.id) if application.id in ids else None
     neighbours = {
@@ -54,7 +54,7 @@ def project(round_id: int, application_id: int):
     videos = [m for m in materials if shown[m.id] == "video"]
     return render_template(
         "judge/project.html", round=round_, contest=round_.contest, application=application, sheet=sheet,
-        criteria=round_.criteria, maximum_total=score_sheets.decimal_text(maximum_total(score_sheets.rubric(round_))),
+        criteria=round_.criteria, maximum_total=decimal_text(maximum_total(score_sheets.rubric(round_))),
         materials=materials, shown=shown, first_pdf=first_pdf, videos=videos, stage_labels=STAGE_LABELS,
-        position=position, count=len(ids), neighbours=neighbours, score_number=score_sheets.decimal_text,
+        position=position, count=len(ids), neighbours=neighbours,
     )

@@ -7,25 +7,24 @@ import zoneinfo
 from datetime import datetime, timezone
 from urllib.parse import parse_qs, urlsplit
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale, gettext as _, ngettext
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from roadshow.extensions import db
-from roadshow.i18n import LANGUAGE_NAMES, current_language
+from roadshow.i18n import current_language
 from roadshow.services import applications, screening, spreadsheet_files, spreadsheet_import, spreadsheets
 from roadshow.services.application_fields import CORE_FIELDS, STAGE_LABELS
 from roadshow.services.errors import Invalid
 from roadshow.services.screening import Filters
-from roadshow.web.headers import content_disposition
 from roadshow.web.helpers import safe_next
 from roadshow.web.labels import APPLICATION_STATUS_LABELS
 from roadshow.web.organizer.screening_forms import BulkScreenForm, FilterForm, ImportForm, ScreenForm
+from roadshow.web.spreadsheets import import_page_values, requested_language, spreadsheet_download
 
 bp = Blueprint("organizer_applications", __name__, url_prefix="/organize/<slug>/applications")
 UNSAFE_FILENAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
-MAX_SHOWN_ERRORS = 500
 
 
 def _contest(slug: str):
@@ -111,11 +110,6 @@ def screen_one(slug: str, application_id: int):
     return _application_page(contest, application, form, error=error, status=422)
 
 
-def _language() -> str:
-    wanted = request.args.get("lang", "")
-    return wanted if wanted in LANGUAGE_NAMES else current_language()
-
-
 def _download(contest, header: list[str], rows: list[list], fmt: str, language: str, *, template: bool):
     try:
         zone = zoneinfo.ZoneInfo(contest.timezone)
@@ -125,25 +119,18 @@ def _download(contest, header: list[str], rows: list[list], fmt: str, language: 
     with force_locale(language):
         what = _("import template") if template else _("applications")
         sheet = _("Applications")
-    if fmt == "csv":
-        body, mimetype = spreadsheet_files.write_csv(header, rows), spreadsheet_files.CSV_TYPE
-    else:
-        body, mimetype = spreadsheet_files.write_xlsx(header, rows, sheet), spreadsheet_files.XLSX_TYPE
     name = f"{contest.localized('name', language)}-{what}-{stamp}.{fmt}"
     fallback = f"{contest.slug}-{'import-template' if template else 'applications'}-{stamp}.{fmt}"
-    response = Response(body, mimetype=mimetype)
     name = UNSAFE_FILENAME.sub("_", name).strip(" .") or fallback
     fallback = re.sub(r"[^A-Za-z0-9._-]+", "_", fallback)
-    response.headers["Content-Disposition"] = content_disposition("attachment", name, fallback)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return spreadsheet_download(fmt, header, rows, sheet_title=sheet, filename=name, ascii_filename=fallback)
 
 
 @bp.get("/export.<any(csv, xlsx):fmt>")
 @login_required
 def export(slug: str, fmt: str):
     contest = _contest(slug)
-    language = _language()
+    language = requested_language()
     found = screening.for_export(contest, current_user, Filters.parse(request.args))
     header, rows = spreadsheets.export_table(contest, found, language, APPLICATION_STATUS_LABELS)
     return _download(contest, header, rows, fmt, language, template=False)
@@ -153,15 +140,14 @@ def export(slug: str, fmt: str):
 @login_required
 def template(slug: str, fmt: str):
     contest = _contest(slug)
-    language = _language()
+    language = requested_language()
     return _download(contest, spreadsheets.template_headers(contest, language), [], fmt, language, template=True)
 
 
 def _import_page(contest, form: ImportForm, *, errors=(), error=None, status: int = 200):
     return render_template(
-        "organizer/import.html", contest=contest, form=form, errors=list(errors)[:MAX_SHOWN_ERRORS],
-        error_count=len(errors), error=error, columns=spreadsheet_import.import_help(contest, current_language()),
-        max_mb=spreadsheet_files.MAX_IMPORT_BYTES // (1024 * 1024), max_rows=spreadsheet_files.MAX_IMPORT_ROWS,
+        "organizer/import.html", contest=contest, form=form,
+        columns=spreadsheet_import.import_help(contest, current_language()), **import_page_values(errors, error),
     ), status
 
 

@@ -3,25 +3,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import EmailField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from roadshow.i18n import LANGUAGE_NAMES, current_language
+from roadshow.i18n import LANGUAGE_NAMES
 from roadshow.models import Contest
 from roadshow.services.conflicts import MAX_REASON_LENGTH
 from roadshow.services.judge_pool import MAX_INSTITUTION_LENGTH
-from roadshow.web.fields import choices
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-def track_choices(contest: Contest):
-    language = current_language()
-    return [(track.id, track.localized("name", language)) for track in contest.tracks]
+from roadshow.web.fields import MultiCheckboxField, choices, track_choices
 
 
 class JudgeProfileForm(FlaskForm):

@@ -4,24 +4,23 @@ from __future__ import annotations
 import zoneinfo
 from datetime import datetime, timezone
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from roadshow.extensions import db
-from roadshow.i18n import LANGUAGE_NAMES, current_language
+from roadshow.i18n import current_language
 from roadshow.models import Application, Role, User
-from roadshow.services import conflicts, invitations, judge_pool, spreadsheet_files
+from roadshow.services import conflicts, invitations, judge_import, judge_pool, spreadsheet_files
 from roadshow.services.errors import Conflict as Clash, Invalid
 from roadshow.web.auth.forms import ConfirmForm
-from roadshow.web.headers import content_disposition
 from roadshow.web.organizer.judge_forms import AddConflictForm, InviteJudgeForm, JudgeProfileForm, LiftConflictForm
 from roadshow.web.organizer.routes import managed_contest
 from roadshow.web.organizer.screening_forms import ImportForm
+from roadshow.web.spreadsheets import import_page_values, requested_language, spreadsheet_download
 
 bp = Blueprint("organizer_judges", __name__, url_prefix="/organize/<slug>/judges")
-MAX_SHOWN_ERRORS = 500
 
 
 def _index_page(contest, *, invite_form=None, editing=None, profile_form=None, status=200):
@@ -83,36 +82,23 @@ def profile(slug: str, user_id: int):
 # --- import -----------------------------------------------------------------------------------
 
 
-def _language() -> str:
-    wanted = request.args.get("lang", "")
-    return wanted if wanted in LANGUAGE_NAMES else current_language()
-
-
 @bp.get("/template.<any(csv, xlsx):fmt>")
 @login_required
 def template(slug: str, fmt: str):
     contest = managed_contest(slug)
-    header = judge_pool.template_headers(_language())
-    if fmt == "csv":
-        body, mimetype = spreadsheet_files.write_csv(header, []), spreadsheet_files.CSV_TYPE
-    else:
-        body, mimetype = spreadsheet_files.write_xlsx(header, [], "Judges"), spreadsheet_files.XLSX_TYPE
+    header = judge_import.template_headers(requested_language())
     try:
         zone = zoneinfo.ZoneInfo(contest.timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         zone = timezone.utc
     name = f"{contest.slug}-judges-template-{datetime.now(zone):%Y%m%d}.{fmt}"
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = content_disposition("attachment", name, name)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return spreadsheet_download(fmt, header, [], sheet_title="Judges", filename=name)
 
 
 def _import_page(contest, form, *, errors=(), error=None, status=200):
     return render_template(
-        "organizer/judges_import.html", contest=contest, form=form, errors=list(errors)[:MAX_SHOWN_ERRORS],
-        error_count=len(errors), error=error, max_mb=spreadsheet_files.MAX_IMPORT_BYTES // (1024 * 1024),
-        max_rows=spreadsheet_files.MAX_IMPORT_ROWS, headers=judge_pool.template_headers(current_language()),
+        "organizer/judges_import.html", contest=contest, form=form,
+        headers=judge_import.template_headers(current_language()), **import_page_values(errors, error),
     ), status
 
 
@@ -126,9 +112,9 @@ def import_file(slug: str):
     upload = form.file.data
     try:
         rows = spreadsheet_files.read_rows(spreadsheet_files.read_upload(upload.stream))
-        result = judge_pool.import_judges(contest, rows, by=current_user, locale=current_language(),
+        result = judge_import.import_judges(contest, rows, by=current_user, locale=current_language(),
                                           filename=(upload.filename or "")[:120])
-    except judge_pool.ImportRejected as exc:
+    except judge_import.ImportRejected as exc:
         db.session.rollback()
         return _import_page(contest, form, errors=exc.errors, error=exc.message, status=exc.status)
     except (spreadsheet_files.FileTooLarge, spreadsheet_files.NotASpreadsheet) as exc:

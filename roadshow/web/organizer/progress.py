@@ -1,15 +1,13 @@
 """Organisers' progress board of a round's review: reminders and unlocking sheets."""
 from __future__ import annotations
 
-from decimal import Decimal
-
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from roadshow.extensions import db
 from roadshow.models import Round
-from roadshow.services import review_progress
+from roadshow.services import review_progress, sheet_unlock
 from roadshow.services.errors import NotFound
 from roadshow.web.organizer.progress_forms import RemindForm, UnlockForm
 from roadshow.web.organizer.routes import managed_contest
@@ -17,17 +15,9 @@ from roadshow.web.organizer.routes import managed_contest
 bp = Blueprint("organizer_progress", __name__, url_prefix="/organize/<slug>/rounds/<int:round_id>")
 
 
-@bp.app_template_filter("plain_decimal")
-def plain_decimal(value) -> str:
-    """A Decimal without trailing zeros or exponent ("7.9000" -> "7.9", "10.00" -> "10")."""
-    if value is None:
-        return "—"
-    return f"{Decimal(value).normalize():f}"
-
-
 def _assignments_url(slug: str, round_id: int) -> str:
     """Where organisers reassign judges."""
-    return url_for("organizer_review.assignments", slug=slug, round_id=round_id)
+    return url_for("organizer_assignments.index", slug=slug, round_id=round_id)
 
 
 def managed_round(slug: str, round_id: int):
@@ -86,7 +76,7 @@ def remind(slug: str, round_id: int):
 
 
 def _project_page(contest, round_, application_id: int, *, unlock_form=None, unlock_sheet_id=None, status=200):
-    application, rows = review_progress.project_sheets(round_, application_id, by=current_user)
+    application, rows = sheet_unlock.project_sheets(round_, application_id, by=current_user)
     unlock_forms = {row.sheet.id: unlock_form if row.sheet.id == unlock_sheet_id else UnlockForm(formdata=None)
                     for row in rows if row.sheet is not None}
     return render_template("organizer/progress_project.html", contest=contest, round=round_,
@@ -106,13 +96,13 @@ def project(slug: str, round_id: int, application_id: int):
 @login_required
 def unlock(slug: str, round_id: int, application_id: int, sheet_id: int):
     contest, round_ = managed_round(slug, round_id)
-    sheet = review_progress.get_sheet(round_, sheet_id)
+    sheet = sheet_unlock.get_sheet(round_, sheet_id)
     if sheet.application_id != application_id:
         raise NotFound(_l("Not found."))
     form = UnlockForm()
     if not form.validate_on_submit():
         return _project_page(contest, round_, application_id, unlock_form=form, unlock_sheet_id=sheet.id, status=422)
-    review_progress.unlock(sheet, form.reason.data, by=current_user)
+    sheet_unlock.unlock(sheet, form.reason.data, by=current_user)
     db.session.commit()
     flash(_l("The sheet of %(judge)s is open again; they have been told why.", judge=sheet.judge.display_name),
           "success")

@@ -9,21 +9,13 @@ from __future__ import annotations
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (
-    EmailField, HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField,
-)
+from wtforms import EmailField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from roadshow.i18n import current_language
 from roadshow.models import Application, Contest, QuestionKind
 from roadshow.services.application_fields import CORE_FIELDS, STAGE_LABELS
-from roadshow.web.fields import choices
-
-
-class CheckboxesField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
+from roadshow.web.fields import MultiCheckboxField, choices
 
 
 def country_choices() -> list:
@@ -39,7 +31,7 @@ def _question_field(question, language: str):
     if question.kind == QuestionKind.SINGLE_CHOICE:
         return RadioField(label, choices=choices(options), description=description, validate_choice=False)
     if question.kind == QuestionKind.MULTIPLE_CHOICE:
-        return CheckboxesField(label, choices=choices(options), description=description, validate_choice=False)
+        return MultiCheckboxField(label, choices=choices(options), description=description, validate_choice=False)
     if question.kind == QuestionKind.LONG_TEXT:
         return TextAreaField(label, description=description, render_kw={"rows": 5})
     if question.kind == QuestionKind.NUMBER:
