@@ -87,6 +87,13 @@ def _target(round_id: int, application_id: int, user):
     return round_, judge_projects.get_project(round_, application_id, user)
 
 
+def _committed(answer: dict) -> dict:
+    """Commit, answering with what was read before: reading the sheet again after the commit would
+    open a second transaction (on SQLite a second turn at the write lock) for nothing."""
+    db.session.commit()
+    return answer
+
+
 def _round_and_application(round_id: int, application_id: int):
     """The round and the application, for the writes: their services authorise the judge (404 for
     a project they may not review), so checking here too would only run the same queries twice."""
@@ -149,8 +156,7 @@ class Sheet(MethodView):
         sheet = score_sheets.save_draft(round_, application, user, scores=data["scores"],
                                         comments=data["comments"], overall_comment=data["overall_comment"],
                                         base_version=data["version"])
-        db.session.commit()
-        return score_sheets.sheet_data(sheet)
+        return _committed(score_sheets.sheet_data(sheet))
 
 
 @blp.route("/rounds/<int:round_id>/sheets/<int:application_id>/submit")
@@ -166,8 +172,7 @@ class SheetSubmit(MethodView):
         sheet = score_sheets.submit(round_, application, user, scores=data["scores"], comments=data["comments"],
                                     overall_comment=data["overall_comment"],
                                     idempotency_key=data["idempotency_key"], base_version=data["version"])
-        db.session.commit()
-        return score_sheets.sheet_data(sheet)
+        return _committed(score_sheets.sheet_data(sheet))
 
 
 @blp.route("/rounds/<int:round_id>/sheets/<int:application_id>/recuse")
@@ -181,5 +186,4 @@ class SheetRecuse(MethodView):
         user = require_user()
         round_, application = _round_and_application(round_id, application_id)
         sheet = score_sheets.recuse(round_, application, user, data["reason"])
-        db.session.commit()
-        return score_sheets.sheet_data(sheet)
+        return _committed(score_sheets.sheet_data(sheet))
