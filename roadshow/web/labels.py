@@ -92,7 +92,7 @@ CONFLICT_SOURCE_LABELS = {
 
 ASSIGNMENT_SOURCE_LABELS = {
     AssignmentSource.MANUAL: _l("By hand"),
-    AssignmentSource.IMPORTED: _l("Imported"),
+    AssignmentSource.IMPORTED: _l("Imported from a spreadsheet"),
     AssignmentSource.SOLVER: _l("Automatic"),
 }
 
