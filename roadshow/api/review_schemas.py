@@ -90,3 +90,12 @@ class AssignmentSchema(Schema):
     track = fields.String(allow_none=True)
     status = fields.String(allow_none=True, metadata={"description": "null (not started), draft, submitted or recused"})
     total = fields.String(allow_none=True)
+
+
+class PeerSheetSchema(Schema):
+    label = fields.String(metadata={"description": "Judge A, B, C... in the order the sheets were submitted."})
+    total = fields.Decimal(as_string=True, allow_none=True)
+    scores = fields.Dict(keys=fields.String(), values=fields.String())
+    comments = fields.Dict(keys=fields.String(), values=fields.String())
+    overall_comment = fields.String()
+    submitted_at = fields.DateTime(allow_none=True)

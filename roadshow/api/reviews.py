@@ -21,13 +21,14 @@ from sqlalchemy import select
 
 from roadshow.api.auth import api_user, protect, require_user
 from roadshow.api.review_schemas import (
-    AssignmentSchema, RecuseSchema, SheetSaveSchema, SheetSchema, SheetSubmitSchema, SheetWithRubricSchema,
+    AssignmentSchema, PeerSheetSchema, RecuseSchema, SheetSaveSchema, SheetSchema, SheetSubmitSchema,
+    SheetWithRubricSchema,
 )
 from roadshow.extensions import db
 from roadshow.models import Application, Assignment, Round
 from roadshow.policy import Action, can
 from roadshow.scoring.sheets import decimal_text, maximum_total
-from roadshow.services import judge_projects, score_sheets
+from roadshow.services import judge_projects, peer_sheets, score_sheets
 from roadshow.services.errors import Invalid, NotFound
 
 blp = Blueprint("reviews", __name__, description="Judges: their assignments and score sheets.")
@@ -187,3 +188,16 @@ class SheetRecuse(MethodView):
         round_, application = _round_and_application(round_id, application_id)
         sheet = score_sheets.recuse(round_, application, user, data["reason"])
         return _committed(score_sheets.sheet_data(sheet))
+
+
+@blp.route("/rounds/<int:round_id>/sheets/<int:application_id>/peers")
+class PeerSheets(MethodView):
+    @blp.response(200, PeerSheetSchema(many=True))
+    @blp.alt_response(404, description="Not visible: the round does not let judges see each other's sheets, "
+                                       "or the caller has not submitted their own sheet of the project.")
+    def get(self, round_id, application_id):
+        """The other judges' submitted sheets of the project, anonymised (where the round allows it,
+        once the caller has submitted their own)."""
+        user = require_user()
+        round_, application = _round_and_application(round_id, application_id)
+        return peer_sheets.peer_sheets(round_, application, user)

@@ -37,10 +37,11 @@ COLUMNS = ("anonymous", "team_a", "team_b", "judge_assigned", "judge_unassigned"
 assert set(COLUMNS) == set(PEOPLE)
 
 # GET routes of the review feature: every rule of these blueprints, and these single endpoints
-BLUEPRINTS = ("organizer_judges.", "organizer_review.", "organizer_progress.", "organizer_audit.",
-              "judge_conflicts.", "judge_profile.", "judge_workspace.", "judge.", "materials.", "reviews.")
+ORGANISER_BLUEPRINTS = ("organizer_judges.", "organizer_review.", "organizer_assignments.", "organizer_progress.",
+                        "organizer_audit.")
+BLUEPRINTS = ORGANISER_BLUEPRINTS + ("judge_conflicts.", "judge_profile.", "judge_workspace.", "judge.", "materials.",
+                                     "reviews.")
 ENDPOINTS = {"team.application", "applications.ApplicationById", "applications.ApplicationMaterials"}
-ORGANISER_BLUEPRINTS = ("organizer_judges.", "organizer_review.", "organizer_progress.", "organizer_audit.")
 
 
 def row(*statuses) -> dict[str, int | str]:
@@ -106,6 +107,7 @@ def expectations(w: World) -> dict[str, dict[str, int | str]]:
         # -- the judges' API
         f"{api}/assignments":                  row(401, 200, 200, 200, 200, 200, 200, 200),
         f"{api}/rounds/{r}/sheets/{p0}":       row(401, 404, 404, 200, 404, 404, 404, 404),
+        f"{api}/rounds/{r}/sheets/{p0}/peers": row(401, 404, 404, 404, 404, 404, 200, 404),
         f"{api}/rounds/{other_r}/sheets/{p0}": row(401, 404, 404, 404, 404, 404, 404, 404),
         # -- project 0's materials and application
         f"{material}/{w.material_pdf}":        row(LOGIN, 200, 404, 200, 404, 404, 200, 404),

@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 
 from roadshow.policy import Action, authorize, has_declared
 from roadshow.scoring.sheets import decimal_text, maximum_total
-from roadshow.services import judge_projects, score_sheets
+from roadshow.services import judge_projects, peer_sheets, score_sheets
 from roadshow.services.application_fields import STAGE_LABELS
 from roadshow.services.material_access import presentation
 
@@ -52,8 +52,10 @@ def project(round_id: int, application_id: int):
     shown = {m.id: presentation(m).value for m in materials}
     first_pdf = next((m for m in materials if shown[m.id] == "pdf"), None)
     videos = [m for m in materials if shown[m.id] == "video"]
+    peers = peer_sheets.peer_sheets(round_, application, current_user) \
+        if peer_sheets.may_see(round_, application, current_user) else None
     return render_template(
-        "judge/project.html", round=round_, contest=round_.contest, application=application, sheet=sheet,
+        "judge/project.html", round=round_, contest=round_.contest, application=application, sheet=sheet, peers=peers,
         criteria=round_.criteria, maximum_total=decimal_text(maximum_total(score_sheets.rubric(round_))),
         materials=materials, shown=shown, first_pdf=first_pdf, videos=videos, stage_labels=STAGE_LABELS,
         position=position, count=len(ids), neighbours=neighbours,
