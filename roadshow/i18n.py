@@ -9,7 +9,7 @@ from __future__ import annotations
 import zoneinfo
 from functools import cache
 
-from flask import current_app, has_request_context, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -34,8 +34,9 @@ def select_locale() -> str:
     default = current_app.config["BABEL_DEFAULT_LOCALE"]
     if not has_request_context():
         return default
-    if current_user and current_user.is_authenticated and _normalise(current_user.locale):
-        return _normalise(current_user.locale)
+    user = g.get("api_user") or current_user  # an API token's owner, else the session's user
+    if user and user.is_authenticated and _normalise(user.locale):
+        return _normalise(user.locale)
     chosen = _normalise(session.get("locale"))
     if chosen:
         return chosen

@@ -173,3 +173,13 @@ def test_openapi_document_describes_the_api(client):
     assert {"/api/v1/me", "/api/v1/contests", "/api/v1/contests/{slug}"} <= set(spec["paths"])
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     assert "post" in spec["paths"]["/api/v1/contests"]
+
+
+def test_a_token_callers_messages_are_in_their_language(client, app, make_user):
+    make_user("en@example.com", locale="en")
+    make_user("zh@example.com", locale="zh_CN")
+    english = client.get("/api/v1/applications/999999", headers=bearer(token_for(app, "en@example.com")))
+    chinese = client.get("/api/v1/applications/999999", headers=bearer(token_for(app, "zh@example.com")))
+    assert english.status_code == chinese.status_code == 404
+    assert english.json["error"]["message"] != chinese.json["error"]["message"]
+    assert english.json["error"]["message"].isascii() and not chinese.json["error"]["message"].isascii()

@@ -20,6 +20,13 @@ from tests.application_builders import add_application
 from tests.helpers import create_user
 from tests.review_builders import add_conflict, make_review
 
+
+@pytest.fixture(autouse=True)
+def english(app, monkeypatch):
+    """The messages checked below are the English ones (the default language is Chinese)."""
+    monkeypatch.setitem(app.config, "BABEL_DEFAULT_LOCALE", "en")
+
+
 JUDGE, JUDGE2 = "judge@example.com", "judge2@example.com"
 FOUR = (JUDGE, JUDGE2, "judge3@example.com", "judge4@example.com")
 

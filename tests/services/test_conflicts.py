@@ -17,6 +17,13 @@ from tests.helpers import make_contest
 from tests.review_builders import add_conflict, make_review
 
 
+@pytest.fixture(autouse=True)
+def english(app, monkeypatch):
+    """The messages checked below are the English ones (the default language is Chinese)."""
+    monkeypatch.setitem(app.config, "BABEL_DEFAULT_LOCALE", "en")
+
+
+
 @pytest.fixture
 def setup(app):
     return make_review(app, declared=False)

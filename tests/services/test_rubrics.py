@@ -16,6 +16,13 @@ from roadshow.services.errors import Conflict, Invalid
 from tests.application_builders import add_application
 from tests.review_builders import make_review
 
+
+@pytest.fixture(autouse=True)
+def english(app, monkeypatch):
+    """The messages checked below are the English ones (the default language is Chinese)."""
+    monkeypatch.setitem(app.config, "BABEL_DEFAULT_LOCALE", "en")
+
+
 GOOD = dict(name_zh="可行性", name_en="Feasibility", description_zh="", description_en="", max_points="10",
             weight="0.5", step="0.5", descriptors="10 | 优秀 | Excellent\n7.5 | 良好 | Good\n", comment_required=True)
 
