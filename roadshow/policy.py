@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from roadshow.extensions import db
 from roadshow.models import (
-    Application, ApplicationMember, Assignment, Conflict, ConflictDeclaration, Contest, ContestRole, Role, Round,
-    ScoreSheet, SheetStatus, User, utcnow,
+    Application, ApplicationMember, Assignment, Conflict, ConflictDeclaration, Contest, ContestRole, Publication, Role,
+    Round, ScoreSheet, SheetStatus, User, utcnow,
 )
 from roadshow.services.errors import Forbidden, NotAuthenticated, NotFound
 
@@ -43,6 +43,9 @@ class Action(StrEnum):
     PROJECT_REVIEW = "project.review"
     SHEET_EDIT = "sheet.edit"
     SHEET_PEERS_VIEW = "sheet.peers_view"
+    RESULTS_MANAGE = "results.manage"
+    RESULTS_VIEW_PUBLISHED = "results.view_published"
+    RESULT_VIEW_OWN = "result.view_own"
 
 
 Rule = Callable[[Any, Any], bool]
@@ -243,6 +246,29 @@ def _review_any_round(user, application: Application) -> bool:
             Assignment.judge_id == user.id, Assignment.application_id == application.id)
     )
     return any(_review_project(user, (round_, application)) for round_ in rounds)
+
+
+# -- results ---------------------------------------------------------------------------------------
+# Before publication nothing of a ranking reaches anyone but the contest's organisers.
+
+_rules[Action.RESULTS_MANAGE] = _manage_round
+
+
+def is_published(round_: Round) -> bool:
+    return db.session.scalar(select(Publication.id).where(Publication.round_id == round_.id)) is not None
+
+
+@rule(Action.RESULTS_VIEW_PUBLISHED)
+def _view_published(user, round_: Round) -> bool:
+    """A published round's public results: anyone who may see the contest."""
+    return is_published(round_) and _view_contest(user, round_.contest)
+
+
+@rule(Action.RESULT_VIEW_OWN)
+def _view_own_result(user, target: tuple[Round, Application]) -> bool:
+    """A team's own result and the judges' (anonymised) comments, once the round is published."""
+    round_, application = target
+    return application.contest_id == round_.contest_id and is_member(user, application) and is_published(round_)
 
 
 @rule(Action.MATERIAL_VIEW)

@@ -17,6 +17,7 @@ def init_app(app) -> None:
     from roadshow.api.applications import blp as applications_blp
     from roadshow.api.contests import blp as contests_blp
     from roadshow.api.me import blp as me_blp
+    from roadshow.api.results import blp as results_blp
     from roadshow.api.reviews import blp as reviews_blp
 
     api = RoadshowApi(app, spec_kwargs={
@@ -27,7 +28,7 @@ def init_app(app) -> None:
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "A personal access token (rs_...)."}
     )
-    for blueprint in (me_blp, contests_blp, applications_blp, reviews_blp):
+    for blueprint in (me_blp, contests_blp, applications_blp, reviews_blp, results_blp):
         api.register_blueprint(blueprint, url_prefix=f"/api/v1/{blueprint.name}")
 
     from roadshow.api.uploads import bp as uploads_bp  # tus, not JSON: a plain blueprint

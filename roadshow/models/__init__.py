@@ -10,8 +10,12 @@ from roadshow.models.contest import Contest, ContestRole, ContestStatus, Role, T
 from roadshow.models.judging import Conflict, ConflictDeclaration, ConflictSource, JudgeProfile
 from roadshow.models.material import Material, Upload
 from roadshow.models.outbox import DeliveryStatus, OutboxMessage
+from roadshow.models.results import (
+    DEFAULT_PUBLIC_FIELDS, DEFAULT_TIE_BREAKS, AggregationMethod, ImmutableSnapshot, Publication, ResultSettings,
+    ResultSnapshot,
+)
 from roadshow.models.review import (
-    Assignment, AssignmentRun, AssignmentSource, Criterion, RoundEntry, ScoreSheet, SheetStatus,
+    Assignment, AssignmentRun, AssignmentSource, Criterion, RoundEntry, ScoreSheet, SheetSource, SheetStatus,
 )
 from roadshow.models.round import Round, RoundKind
 from roadshow.models.socket_connection import SocketConnection
@@ -28,5 +32,8 @@ __all__ = [
     "OutboxMessage", "PasswordReset", "Role", "SocketConnection", "Track", "User",
     "normalise_email", "utcnow",
     "Conflict", "ConflictDeclaration", "ConflictSource", "JudgeProfile",
-    "Assignment", "AssignmentRun", "AssignmentSource", "Criterion", "RoundEntry", "ScoreSheet", "SheetStatus",
+    "Assignment", "AssignmentRun", "AssignmentSource", "Criterion", "RoundEntry", "ScoreSheet", "SheetSource",
+    "SheetStatus",
+    "DEFAULT_PUBLIC_FIELDS", "DEFAULT_TIE_BREAKS", "AggregationMethod", "ImmutableSnapshot", "Publication",
+    "ResultSettings", "ResultSnapshot",
 ]

@@ -28,8 +28,9 @@ class RoundEntry(db.Model):
     entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     reason: Mapped[str] = mapped_column(Text, default="")
+    advanced_from_round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id", ondelete="SET NULL"))
 
-    round: Mapped[Round] = relationship()
+    round: Mapped[Round] = relationship(foreign_keys=[round_id])
     application: Mapped[Application] = relationship()
 
 
@@ -100,6 +101,11 @@ class Assignment(db.Model):
     application: Mapped[Application] = relationship()
 
 
+class SheetSource(enum.StrEnum):
+    ONLINE = "online"
+    PAPER = "paper"   # entered from a panel's paper sheets (see the audit log for the file)
+
+
 class SheetStatus(enum.StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
@@ -123,6 +129,8 @@ class ScoreSheet(db.Model):
     judge_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
     status: Mapped[SheetStatus] = mapped_column(enum_column(SheetStatus), default=SheetStatus.DRAFT, index=True)
+    source: Mapped[SheetSource] = mapped_column(enum_column(SheetSource), default=SheetSource.ONLINE,
+                                                server_default=SheetSource.ONLINE.value)
     scores: Mapped[dict] = mapped_column(JSON, default=dict)
     comments: Mapped[dict] = mapped_column(JSON, default=dict)
     overall_comment: Mapped[str] = mapped_column(Text, default="")

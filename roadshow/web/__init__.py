@@ -18,10 +18,14 @@ def init_app(app) -> None:
     from roadshow.web.organizer.audit import bp as organizer_audit_bp
     from roadshow.web.organizer.judges import bp as organizer_judges_bp
     from roadshow.web.organizer.progress import bp as organizer_progress_bp
+    from roadshow.web.organizer.publication import bp as organizer_publication_bp
+    from roadshow.web.organizer.result_files import bp as organizer_result_files_bp
+    from roadshow.web.organizer.results import bp as organizer_results_bp
     from roadshow.web.organizer.review import bp as organizer_review_bp
     from roadshow.web.organizer.routes import bp as organizer_bp
     from roadshow.web.organizer.setup import bp as organizer_setup_bp
     from roadshow.web.team.routes import bp as team_bp
+    from roadshow.web.public.results import bp as public_results_bp
     from roadshow.web.public.routes import bp as public_bp
 
     session_auth.init_app(app)
@@ -33,5 +37,6 @@ def init_app(app) -> None:
     for blueprint in (public_bp, auth_bp, account_bp, admin_bp, organizer_bp, organizer_setup_bp,
                       organizer_applications_bp, organizer_audit_bp, organizer_judges_bp, organizer_review_bp,
                       organizer_assignments_bp, organizer_progress_bp, team_bp, judge_bp, judge_conflicts_bp,
-                      judge_profile_bp, judge_workspace_bp, materials_bp):
+                      judge_profile_bp, judge_workspace_bp, materials_bp,
+                      organizer_results_bp, organizer_publication_bp, organizer_result_files_bp, public_results_bp):
         app.register_blueprint(blueprint)

@@ -51,7 +51,7 @@ def person(name):
 APPLICATION_ACTIONS = {A.APPLICATION_VIEW, A.APPLICATION_EDIT, A.APPLICATION_SCREEN, A.MATERIAL_VIEW}
 # Round, project and sheet rules have their own matrix in tests/services/test_review_policy.py.
 REVIEW_ACTIONS = {A.ROUND_MANAGE, A.ROUND_DECLARE, A.ROUND_REVIEW, A.PROJECT_REVIEW, A.SHEET_EDIT,
-                  A.SHEET_PEERS_VIEW}
+                  A.SHEET_PEERS_VIEW, A.RESULTS_MANAGE, A.RESULTS_VIEW_PUBLISHED, A.RESULT_VIEW_OWN}
 EXPECTED_ON_APPLICATION = {
     A.APPLICATION_VIEW: {"admin", "organizer", "team"},
     A.APPLICATION_EDIT: {"team"},
