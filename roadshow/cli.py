@@ -174,4 +174,6 @@ def audit_verify() -> None:
 
 
 def init_app(app: Flask) -> None:
+    import roadshow.cli_results  # noqa: F401  (adds verify-results to the group)
+
     app.cli.add_command(roadshow_cli)

@@ -10,13 +10,24 @@ import zoneinfo
 from functools import cache
 
 from flask import current_app, g, has_request_context, request, session
-from flask_babel import get_locale
+from flask_babel import LazyString, get_locale
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from roadshow.catalogues import catalogue_name
 from roadshow.extensions import babel
 
 LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
+
+
+def _escaped_html(self: LazyString) -> Markup:
+    """Flask-Babel's lazy strings tell Jinja their text is safe HTML (``__html__`` returns it as is).
+    Ours are plain text into which user input is interpolated (``_l("%(email)s is not a judge",
+    email=...)``), so they are escaped like any other string wherever they are shown."""
+    return escape(str(self))
+
+
+LazyString.__html__ = _escaped_html
 
 
 def _normalise(tag: str | None) -> str | None:

@@ -91,3 +91,14 @@ def test_profile_saves_language_and_time_zone(app, client, make_user):
         user = db.session.get(User, user_id)
         assert (user.display_name, user.locale, user.timezone) == ("王芳", "en", "Europe/Amsterdam")
     assert post_form(client, "/account/", {"display_name": "x", "locale": "", "timezone": "Nowhere/City"}).status_code == 422
+
+
+def test_lazy_messages_with_user_input_are_escaped_in_pages(app):
+    """A lazily translated message carrying user input (a form error, a flash) is text, not HTML."""
+    from flask import render_template_string
+    from flask_babel import lazy_gettext
+
+    with app.test_request_context():
+        message = lazy_gettext("%(email)s is not a judge of this contest.", email="<script>alert(1)</script>")
+        html = render_template_string("<p>{{ message }}</p>", message=message)
+    assert "<script>" not in html and "&lt;script&gt;" in html

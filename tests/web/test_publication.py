@@ -319,3 +319,10 @@ def test_the_page_through_the_real_computation(app, monkeypatch):
     publish(app, world)
     response = client_of(app, TEAM).get(u["team"])
     assert response.status_code == 200 and "Judge A" in response.get_data(as_text=True)
+
+
+def test_the_contest_page_links_to_results_only_once_published(app, world):
+    u = urls(world)
+    assert u["public"] not in app.test_client().get(f"/contests/{world.slug}").get_data(as_text=True)
+    publish(app, world)
+    assert u["public"] in app.test_client().get(f"/contests/{world.slug}").get_data(as_text=True)

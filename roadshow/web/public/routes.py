@@ -30,6 +30,7 @@ def contest(slug: str):
         accepting=can(current_user, Action.APPLICATION_START, found) or (
             not current_user.is_authenticated and found.accepts_applications(utcnow())),
         required_materials=[MATERIAL_LABELS[rule.kind] for rule in found.material_rules if rule.required],
+        published_rounds={r.id for r in found.rounds if can(current_user, Action.RESULTS_VIEW_PUBLISHED, r)},
     )
 
 
