@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+from flask import Response, request
 from flask.views import MethodView
 from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
@@ -19,7 +20,8 @@ from roadshow.api.result_schemas import RoundResultsSchema
 from roadshow.extensions import db
 from roadshow.models import Round
 from roadshow.policy import Action, can, signed_in
-from roadshow.services import publication, results
+from roadshow.i18n import current_language
+from roadshow.services import publication, result_exports, results
 from roadshow.services.errors import NotAuthenticated, NotFound
 
 blp = Blueprint("results", __name__, description="Results: rankings and their exports.")
@@ -65,3 +67,30 @@ class RoundResults(MethodView):
         if not signed_in(user):
             raise NotAuthenticated(_l("Please log in to continue."))
         raise NotFound(_l("Not found."))
+
+
+@blp.route("/rounds/<int:round_id>/export.<any(csv, xlsx, pdf):fmt>")
+class RoundResultsExport(MethodView):
+    @blp.doc(parameters=[{"name": "snapshot", "in": "query", "required": False, "schema": {"type": "integer"},
+                          "description": "Export this sealed snapshot (its number) instead of the live ranking."}],
+             responses={"200": {"description": "The ranking as CSV, the workbook (XLSX: ranking, score matrix, "
+                                               "one sheet per criterion, flags, method) or the PDF report.",
+                                "content": {"text/csv": {}, result_exports.XLSX_TYPE: {}, "application/pdf": {}}}})
+    @blp.alt_response(401, description="Not signed in.")
+    @blp.alt_response(404, description="No such round or snapshot, or the caller is not one of its organisers.")
+    def get(self, round_id: int, fmt: str):
+        """A round's results as a file, for its organisers (published or not)."""
+        user = api_user()
+        if not signed_in(user):
+            raise NotAuthenticated(_l("Please log in to continue."))
+        round_ = db.session.get(Round, round_id)
+        if round_ is None or not round_.is_scored or not can(user, Action.RESULTS_MANAGE, round_):
+            raise NotFound(_l("Not found."))
+        raw = request.args.get("snapshot", "")
+        if raw and not raw.isdigit():
+            raise NotFound(_l("Not found."))
+        export = result_exports.export_for(round_, by=user, snapshot=int(raw) if raw else None)
+        body, mimetype, filename = result_exports.render(export, fmt, current_language())
+        response = Response(body, mimetype=mimetype)
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response

@@ -32,7 +32,7 @@ from roadshow.policy import Action, authorize
 from roadshow.scoring import model
 from roadshow.services import publication
 from roadshow.services.errors import NotFound
-from roadshow.services.spreadsheet_files import neutralise, write_csv
+from roadshow.services.spreadsheet_files import CSV_TYPE, XLSX_TYPE, neutralise, write_csv
 
 FLOAT_PLACES = 4
 
@@ -295,4 +295,21 @@ def filename(export: ResultExport, ext: str) -> str:
 
 __all__ = ["ResultExport", "as_stored", "export_for", "filename", "flag_labels", "fmt", "get_snapshot", "interval",
            "live_export", "live_values", "method_rows", "number", "ranking_csv", "ranking_header", "ranking_rows",
-           "results_xlsx", "snapshot_export"]
+           "results_xlsx", "snapshot_export", "render", "FORMATS", "PDF_TYPE"]
+
+
+PDF_TYPE = "application/pdf"
+FORMATS = ("csv", "xlsx", "pdf")
+
+
+def render(export: ResultExport, fmt: str, lang: str) -> tuple[bytes, str, str]:
+    """The export as ``fmt`` (csv, xlsx or pdf): its bytes, media type and file name."""
+    from roadshow.services import result_pdf  # it builds on this module
+
+    if fmt == "csv":
+        return ranking_csv(export, lang), CSV_TYPE, filename(export, "csv")
+    if fmt == "xlsx":
+        return results_xlsx(export, lang), XLSX_TYPE, filename(export, "xlsx")
+    if fmt == "pdf":
+        return result_pdf.report_pdf(export, lang), PDF_TYPE, filename(export, "pdf")
+    raise ValueError(f"unknown export format {fmt!r}")

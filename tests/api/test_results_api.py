@@ -130,3 +130,35 @@ def test_openapi_documents_the_endpoint(client):
     operation = spec["paths"]["/api/v1/results/rounds/{round_id}"]["get"]
     assert {"200", "401", "404"} <= set(operation["responses"])
     assert "RoundResults" in spec["components"]["schemas"]
+
+
+@pytest.mark.parametrize("fmt, kind, magic", [("csv", "text/csv", "Project"), ("xlsx", "spreadsheetml", "PK"),
+                                              ("pdf", "application/pdf", "%PDF")])
+def test_organisers_download_the_exports(app, client, world, fmt, kind, magic):
+    response = client.get(f"{url(world)}/export.{fmt}", headers=bearer(token_for(app, ORGANISER)))
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    assert kind in response.headers["Content-Type"] and response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    assert magic.encode() in response.data[:200] if fmt != "csv" else magic in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("who", [JUDGE, MEMBER, OTHER_ORG])
+def test_exports_are_for_organisers_only_even_after_publication(app, client, world, who):
+    publish(app, world)
+    for fmt in ("csv", "xlsx", "pdf"):
+        assert client.get(f"{url(world)}/export.{fmt}", headers=bearer(token_for(app, who))).status_code == 404
+    assert client.get(f"{url(world)}/export.csv").status_code == 401
+
+
+def test_a_snapshot_export_and_bad_snapshot_numbers(app, client, world):
+    publish(app, world)
+    auth = bearer(token_for(app, ORGANISER))
+    assert client.get(f"{url(world)}/export.csv?snapshot=1", headers=auth).status_code == 200
+    assert client.get(f"{url(world)}/export.csv?snapshot=99", headers=auth).status_code == 404
+    assert client.get(f"{url(world)}/export.csv?snapshot=abc", headers=auth).status_code == 404
+    assert client.get(f"{url(world)}/export.doc", headers=auth).status_code == 404
+
+
+def test_openapi_documents_the_exports(client):
+    paths = client.get("/api/v1/openapi.json").json["paths"]
+    assert "/api/v1/results/rounds/{round_id}/export.{fmt}" in paths

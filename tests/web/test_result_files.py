@@ -31,7 +31,7 @@ def test_urls(app):
     base = "/organize/demo/rounds/7/result-files"
     with app.test_request_context():
         assert url_for("organizer_result_files.index", slug="demo", round_id=7) == base
-        assert url_for("organizer_result_files.ranking_csv", slug="demo", round_id=7, snapshot=2) == \
+        assert url_for("organizer_result_files.download", name="ranking.csv", slug="demo", round_id=7, snapshot=2) == \
             f"{base}/ranking.csv?snapshot=2"
         assert url_for("organizer_result_files.paper_import", slug="demo", round_id=7) == f"{base}/paper-import"
         assert url_for("organizer_result_files.template", slug="demo", round_id=7, fmt="xlsx") == \

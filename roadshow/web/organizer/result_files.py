@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 
 from roadshow.extensions import db
 from roadshow.i18n import current_language
-from roadshow.services import paper_sheets, publication, result_exports, result_pdf, spreadsheet_files
+from roadshow.services import paper_sheets, publication, result_exports, spreadsheet_files
 from roadshow.services.errors import DomainError, NotFound
 from roadshow.services.spreadsheet_import import ImportRejected
 from roadshow.web.headers import content_disposition
@@ -22,7 +22,6 @@ from roadshow.web.spreadsheets import import_page_values, requested_language, sp
 
 bp = Blueprint("organizer_result_files", __name__, url_prefix="/organize/<slug>/rounds/<int:round_id>/result-files")
 
-PDF_TYPE = "application/pdf"
 
 
 def _page(contest, round_, *, import_form=None, import_errors=(), import_error=None, status=200):
@@ -56,31 +55,16 @@ def _download(body: bytes, mimetype: str, filename: str) -> Response:
     return response
 
 
-@bp.get("/ranking.csv")
+EXPORT_FILES = {"ranking.csv": "csv", "results.xlsx": "xlsx", "report.pdf": "pdf"}
+
+
+@bp.get("/<any(ranking.csv, results.xlsx, report.pdf):name>")
 @login_required
-def ranking_csv(slug: str, round_id: int):
+def download(slug: str, round_id: int, name: str):
+    """The ranking as CSV, the workbook, or the PDF report for the panel to sign."""
     _, round_ = managed_round(slug, round_id)
-    export = _export(round_)
-    return _download(result_exports.ranking_csv(export, current_language()), spreadsheet_files.CSV_TYPE,
-                     result_exports.filename(export, "csv"))
-
-
-@bp.get("/results.xlsx")
-@login_required
-def results_xlsx(slug: str, round_id: int):
-    _, round_ = managed_round(slug, round_id)
-    export = _export(round_)
-    return _download(result_exports.results_xlsx(export, current_language()), spreadsheet_files.XLSX_TYPE,
-                     result_exports.filename(export, "xlsx"))
-
-
-@bp.get("/report.pdf")
-@login_required
-def report_pdf(slug: str, round_id: int):
-    _, round_ = managed_round(slug, round_id)
-    export = _export(round_)
-    return _download(result_pdf.report_pdf(export, current_language()), PDF_TYPE,
-                     result_exports.filename(export, "pdf"))
+    body, mimetype, filename = result_exports.render(_export(round_), EXPORT_FILES[name], current_language())
+    return _download(body, mimetype, filename)
 
 
 @bp.post("/paper-import")
