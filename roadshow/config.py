@@ -81,6 +81,9 @@ class Config:
         self.UPLOAD_MAX_BYTES = int(env.get("UPLOAD_MAX_BYTES", str(4 * 1024**3)))
         self.UPLOAD_EXPIRY_DAYS = int(env.get("UPLOAD_EXPIRY_DAYS", "7"))
         self.THUMBNAIL_TIMEOUT = float(env.get("THUMBNAIL_TIMEOUT", "10"))
+        # A TrueType font with Chinese glyphs for the PDF result reports (Debian: fonts-wqy-zenhei)
+        self.PDF_CJK_FONT = env.get("PDF_CJK_FONT", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+        self.PDF_CJK_FONT_INDEX = int(env.get("PDF_CJK_FONT_INDEX", "0"))
         self.SESSION_COOKIE_SECURE = self.PREFER_HTTPS
         self.REMEMBER_COOKIE_SECURE = self.PREFER_HTTPS
         self.PREFERRED_URL_SCHEME = "https" if self.PREFER_HTTPS else "http"
