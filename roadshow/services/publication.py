@@ -24,9 +24,9 @@ from sqlalchemy import func, select
 
 from roadshow.extensions import db
 from roadshow.models import (
-    Application, Publication, ResultSnapshot, Round, ScoreSheet, SheetStatus, Track, User, utcnow,
+    Application, Publication, ResultSnapshot, Round, RoundEntry, ScoreSheet, SheetStatus, Track, User, utcnow,
 )
-from roadshow.policy import Action, authorize
+from roadshow.policy import Action, authorize, can
 from roadshow.scoring.model import RoundResult
 from roadshow.services import audit
 from roadshow.services.errors import Conflict, Invalid, NotFound
@@ -288,3 +288,10 @@ def team_result(round_: Round, application: Application, user: User) -> TeamResu
 __all__ = ["ALWAYS_PUBLIC", "JudgeComments", "PUBLIC_FIELDS", "PublicRanking", "TeamResult", "canonical_json",
            "clean_fields", "content_hash", "current_result", "get_snapshot", "publish", "published", "public_ranking",
            "ranking_rows", "sheet_record", "snapshots", "take_snapshot", "team_result", "unpublish", "verify"]
+
+
+def own_result_rounds(application: Application, user) -> list[Round]:
+    """The published rounds in which ``application`` was ranked, where ``user`` may see its result."""
+    entered = set(db.session.scalars(select(RoundEntry.round_id).where(RoundEntry.application_id == application.id)))
+    return [round_ for round_ in application.contest.rounds
+            if round_.id in entered and can(user, Action.RESULT_VIEW_OWN, (round_, application))]

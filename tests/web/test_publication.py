@@ -326,3 +326,12 @@ def test_the_contest_page_links_to_results_only_once_published(app, world):
     assert u["public"] not in app.test_client().get(f"/contests/{world.slug}").get_data(as_text=True)
     publish(app, world)
     assert u["public"] in app.test_client().get(f"/contests/{world.slug}").get_data(as_text=True)
+
+
+def test_the_teams_application_page_links_to_its_result_once_published(app, world):
+    team = _client(app, "team")
+    application_page = f"/applications/{world.projects[0]}"
+    u = urls(world)
+    assert u["team"] not in team.get(application_page).get_data(as_text=True)
+    publish(app, world)
+    assert u["team"] in team.get(application_page).get_data(as_text=True)

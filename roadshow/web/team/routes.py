@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from roadshow.extensions import db
 from roadshow.policy import Action, can, is_member
-from roadshow.services import applications, contests, invitations, materials
+from roadshow.services import applications, contests, invitations, materials, publication
 from roadshow.services.material_access import get_material
 from roadshow.services.application_fields import FieldErrors
 from roadshow.services.applications import IncompleteApplication
@@ -46,6 +46,7 @@ def _page(application, *, form=None, gaps=None, member_form=None, status=200):
         member_form=member_form or CoMemberForm(formdata=None),
         rules={rule.kind: rule for rule in application.contest.material_rules},
         pending_members=invitations.pending_for_application(application) if editable else [],
+        result_rounds=publication.own_result_rounds(application, current_user),
     ), status
 
 
