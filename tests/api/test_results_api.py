@@ -6,7 +6,7 @@ import pytest
 
 from roadshow.extensions import db
 from roadshow.models import ApplicationMember, Contest, ContestStatus, Round, User
-from roadshow.services import publication, results
+from roadshow.services import publication, result_settings
 from tests.api.test_api import bearer, token_for
 from tests.helpers import create_user, login, make_contest
 from tests.services.test_results import JUDGES, trim_world
@@ -25,7 +25,7 @@ def world(app):
         db.session.add(ApplicationMember(application_id=world.project(0), user_id=User.by_email(MEMBER).id,
                                          is_leader=True))
         round_ = db.session.get(Round, world.round_id)
-        results.update_settings(round_, by=db.session.get(User, world.setup.organiser_id), bootstrap_resamples=50)
+        result_settings.update_settings(round_, by=db.session.get(User, world.setup.organiser_id), bootstrap_resamples=50)
         db.session.commit()
     return world
 

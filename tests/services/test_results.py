@@ -14,7 +14,7 @@ from roadshow.models import (
     utcnow,
 )
 from roadshow.scoring import model
-from roadshow.services import results
+from roadshow.services import result_settings, results
 from roadshow.services.errors import Forbidden, Invalid, NotFound
 from tests.review_builders import add_conflict, make_review
 
@@ -94,8 +94,8 @@ def _audit(action) -> list[AuditEntry]:
 
 def test_defaults_are_read_without_writing(app, world):
     with app.test_request_context():
-        settings = results.settings_for(_round(world.setup))
-        assert results.values_of(settings) == {
+        settings = result_settings.settings_for(_round(world.setup))
+        assert result_settings.values_of(settings) == {
             "aggregation": "trimmed_mean", "trim": 1, "fallback": "mean", "normalise": False,
             "normalise_min_projects": 5, "tie_breaks": ["aggregate", "median", "lot"], "lot_seed": 0, "top_n": 10,
             "disagreement_threshold": None, "bootstrap_resamples": 1000, "bootstrap_seed": 0}
@@ -108,12 +108,12 @@ def test_update_settings_stores_and_audits_the_change(app, world):
     with app.test_request_context():
         round_ = _round(world.setup)
         criterion = world.setup.criteria[1]
-        results.update_settings(round_, by=_organiser(world.setup), aggregation="mean", trim="2", normalise="1",
+        result_settings.update_settings(round_, by=_organiser(world.setup), aggregation="mean", trim="2", normalise="1",
                                 normalise_min_projects=3, tie_breaks=f"aggregate, Criterion:{criterion}, lot",
                                 top_n=2, disagreement_threshold="2.5", bootstrap_resamples=200, bootstrap_seed=7,
                                 lot_seed=42)
         db.session.commit()
-        values = results.values_of(results.settings_for(round_))
+        values = result_settings.values_of(result_settings.settings_for(round_))
         assert values["aggregation"] == "mean" and values["trim"] == 2 and values["normalise"] is True
         assert values["tie_breaks"] == ["aggregate", f"criterion:{criterion}", "lot"]
         assert values["disagreement_threshold"] == "2.5" and values["top_n"] == 2 and values["lot_seed"] == 42
@@ -122,7 +122,7 @@ def test_update_settings_stores_and_audits_the_change(app, world):
         assert entry.old_values["aggregation"] == "trimmed_mean" and entry.new_values["aggregation"] == "mean"
         assert "fallback" not in entry.new_values  # only what changed
 
-        results.update_settings(round_, by=_organiser(world.setup), aggregation="mean")  # no change, no entry
+        result_settings.update_settings(round_, by=_organiser(world.setup), aggregation="mean")  # no change, no entry
         db.session.commit()
         assert len(_audit("results.settings_changed")) == 1
         assert _settings_rows() == 1
@@ -143,7 +143,7 @@ BAD_VALUES = [
 def test_bad_values_are_422_and_nothing_is_stored(app, world, name, value):
     with app.test_request_context():
         with pytest.raises(Invalid) as caught:
-            results.update_settings(_round(world.setup), by=_organiser(world.setup),
+            result_settings.update_settings(_round(world.setup), by=_organiser(world.setup),
                                     **{"top_n": 3, name: value})
         assert caught.value.status == 422 and name in caught.value.details
         db.session.rollback()
@@ -154,14 +154,14 @@ def test_a_criterion_of_another_round_is_not_a_tie_break(app, world):
     other = make_review(app, slug="other", judges=("x@example.com",), projects=1)
     with app.test_request_context():
         with pytest.raises(Invalid):
-            results.update_settings(_round(world.setup), by=_organiser(world.setup),
+            result_settings.update_settings(_round(world.setup), by=_organiser(world.setup),
                                     tie_breaks=f"criterion:{other.criteria[0]}, lot")
 
 
 def test_unknown_settings_are_refused(app, world):
     with app.test_request_context():
         with pytest.raises(Invalid):
-            results.update_settings(_round(world.setup), by=_organiser(world.setup), announce_live=True)
+            result_settings.update_settings(_round(world.setup), by=_organiser(world.setup), announce_live=True)
 
 
 def test_only_organisers_change_settings_or_compute(app, world):
@@ -169,11 +169,11 @@ def test_only_organisers_change_settings_or_compute(app, world):
         judge = db.session.get(User, world.judge(JUDGES[0]))
         round_ = _round(world.setup)
         with pytest.raises(Forbidden):
-            results.update_settings(round_, by=judge, aggregation="mean")
+            result_settings.update_settings(round_, by=judge, aggregation="mean")
         with pytest.raises(Forbidden):
             results.compute_round(round_, by=judge)
         with pytest.raises(Forbidden):
-            results.preview_method(round_, by=judge, aggregation="mean")
+            result_settings.preview_method(round_, by=judge, aggregation="mean")
         with pytest.raises(Forbidden):
             results.project_sheets(round_, world.project(0), by=judge)
 
@@ -181,16 +181,16 @@ def test_only_organisers_change_settings_or_compute(app, world):
 def test_method_uses_the_rubrics_maximum_and_the_settings(app, world):
     with app.test_request_context():
         round_ = _round(world.setup)
-        results.update_settings(round_, by=_organiser(world.setup), disagreement_threshold="3", trim=2,
+        result_settings.update_settings(round_, by=_organiser(world.setup), disagreement_threshold="3", trim=2,
                                 tie_breaks="median, lot")
-        method = results.method_for(round_)
+        method = result_settings.method_for(round_)
         assert method == model.Method(aggregation="trimmed_mean", trim=2, fallback="mean", normalise=False,
                                       normalise_min_projects=5, scale_min=0.0, scale_max=10.0,
                                       tie_breaks=("median", "lot"), lot_seed=0, top_n=10,
                                       disagreement_threshold=3.0, bootstrap_resamples=1000, bootstrap_seed=0)
-        preview = results.preview_method(round_, by=_organiser(world.setup), aggregation="median")
+        preview = result_settings.preview_method(round_, by=_organiser(world.setup), aggregation="median")
         assert preview.aggregation == "median" and preview.trim == 2
-        assert results.method_for(round_).aggregation == "trimmed_mean"  # the preview stored nothing
+        assert result_settings.method_for(round_).aggregation == "trimmed_mean"  # the preview stored nothing
 
 
 def test_scale_max_follows_weights(app, world):
@@ -199,7 +199,7 @@ def test_scale_max_follows_weights(app, world):
         criterion = db.session.get(Criterion, world.setup.criteria[0])
         criterion.weight = Decimal("2")  # 2*10 + 0.3*10 + 0.3*10
         db.session.flush()
-        assert results.method_for(round_).scale_max == pytest.approx(26.0)
+        assert result_settings.method_for(round_).scale_max == pytest.approx(26.0)
 
 
 # -- what counts ---------------------------------------------------------------------------------
@@ -255,19 +255,19 @@ def test_inputs_exclude_what_must_not_count(app, world):
 def test_compute_round_ranks_by_the_saved_method(app, world):
     with app.test_request_context():
         round_, organiser = _round(world.setup), _organiser(world.setup)
-        results.update_settings(round_, by=organiser, bootstrap_resamples=50)
+        result_settings.update_settings(round_, by=organiser, bootstrap_resamples=50)
         trimmed = results.compute_round(round_, by=organiser)
         assert [row.project for row in trimmed.rows] == [world.project(1), world.project(0), world.project(2)]
         assert trimmed.rows[1].aggregate == pytest.approx(6.0) and trimmed.rows[1].raw_mean == pytest.approx(6.8)
         mean = results.compute_round(round_, by=organiser,
-                                     method=results.preview_method(round_, by=organiser, aggregation="mean"))
+                                     method=result_settings.preview_method(round_, by=organiser, aggregation="mean"))
         assert [row.project for row in mean.rows] == [world.project(0), world.project(1), world.project(2)]
 
 
 def test_live_dict_has_names(app, world):
     with app.test_request_context():
         round_, organiser = _round(world.setup), _organiser(world.setup)
-        results.update_settings(round_, by=organiser, bootstrap_resamples=20)
+        result_settings.update_settings(round_, by=organiser, bootstrap_resamples=20)
         data = results.live_dict(round_, by=organiser)
     assert data["rows"][0]["project_name"] == "Project 2"
     assert {p["name"] for p in data["projects"]} == {"Project 1", "Project 2", "Project 3"}

@@ -12,7 +12,7 @@ from roadshow.extensions import db
 from roadshow.models import (
     Application, ApplicationMember, Contest, ResultSettings, Round, ScoreSheet, SheetSource, User,
 )
-from roadshow.services import results
+from roadshow.services import result_settings
 from roadshow.web.result_charts import JudgeBar, ProjectTotals, distribution_chart, harshness_chart
 from tests.helpers import create_user, csrf_token, login, make_contest
 from tests.services.test_results import JUDGES, trim_world
@@ -48,7 +48,7 @@ def settings_rows(app) -> int:
 
 def stored_aggregation(app, world):
     with app.app_context():
-        return results.values_of(results.settings_for(db.session.get(Round, world.round_id)))["aggregation"]
+        return result_settings.values_of(result_settings.settings_for(db.session.get(Round, world.round_id)))["aggregation"]
 
 
 def track_ids(app, world) -> list[int]:

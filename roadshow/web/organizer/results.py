@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 
 from roadshow.extensions import db
 from roadshow.scoring import model
-from roadshow.services import results
+from roadshow.services import result_settings, results
 from roadshow.services.errors import DomainError
 from roadshow.web.organizer.results_forms import AGGREGATION_LABELS, method_form
 from roadshow.web.organizer.review import form_status, managed_round, show_details
@@ -118,7 +118,7 @@ def _page(contest, round_, form, *, previewing: bool, method=None, status: int =
     track_urls = [(None, url_for(".index", slug=contest.slug, round_id=round_.id, **args))]
     track_urls += [(track, url_for(".index", slug=contest.slug, round_id=round_.id, **{**args, "track": track.id}))
                    for track in view.tracks]
-    saved = results.method_for(round_)
+    saved = result_settings.method_for(round_)
     response = make_response(render_template(
         "organizer/results.html", contest=contest, round=round_, form=form, view=view, result=view.result,
         rows=rows, filtering=filtering, track_id=track_id, track_ids=track_ids, tracks=tracks,
@@ -134,12 +134,12 @@ def _page(contest, round_, form, *, previewing: bool, method=None, status: int =
 @login_required
 def index(slug: str, round_id: int):
     contest, round_ = managed_round(slug, round_id)
-    stored = results.values_of(results.settings_for(round_))
+    stored = result_settings.values_of(result_settings.settings_for(round_))
     if not request.args.get("preview"):
         return _page(contest, round_, method_form(stored), previewing=False)
     form = method_form(stored, overrides=request.args)
     try:
-        method = results.preview_method(round_, by=current_user, **form.values())
+        method = result_settings.preview_method(round_, by=current_user, **form.values())
     except DomainError as exc:
         show_details(form, exc)
         return _page(contest, round_, form, previewing=True, status=exc.status)
@@ -150,13 +150,13 @@ def index(slug: str, round_id: int):
 @login_required
 def save(slug: str, round_id: int):
     contest, round_ = managed_round(slug, round_id)
-    form = method_form(results.values_of(results.settings_for(round_)), overrides=request.form, csrf=True)
+    form = method_form(result_settings.values_of(result_settings.settings_for(round_)), overrides=request.form, csrf=True)
     if not form.validate_on_submit():
         if "csrf_token" in form.errors:
             flash(_("The form has expired. Reload the page and try again."), "danger")
         return _page(contest, round_, form, previewing=True, status=form_status(form))
     try:
-        results.update_settings(round_, by=current_user, **form.values())
+        result_settings.update_settings(round_, by=current_user, **form.values())
     except DomainError as exc:
         db.session.rollback()
         show_details(form, exc)

@@ -1,5 +1,5 @@
 """The method form of a round's results page. It only reads the fields: ranges and the tie-break
-chain are checked by :func:`roadshow.services.results.clean`, whose errors come back on the fields.
+chain are checked by :func:`roadshow.services.result_settings.clean`, whose errors come back on the fields.
 
 The same form serves the preview (GET query parameters, no CSRF token: nothing is stored) and the
 save (POST, with its CSRF token)."""
