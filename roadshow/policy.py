@@ -46,6 +46,9 @@ class Action(StrEnum):
     RESULTS_MANAGE = "results.manage"
     RESULTS_VIEW_PUBLISHED = "results.view_published"
     RESULT_VIEW_OWN = "result.view_own"
+    LIVE_MANAGE = "live.manage"
+    LIVE_VIEW = "live.view"
+    LIVE_PARTICIPATE = "live.participate"
 
 
 Rule = Callable[[Any, Any], bool]
@@ -269,6 +272,24 @@ def _view_own_result(user, target: tuple[Round, Application]) -> bool:
     """A team's own result and the judges' (anonymised) comments, once the round is published."""
     round_, application = target
     return application.contest_id == round_.contest_id and is_member(user, application) and is_published(round_)
+
+
+# -- the live room ---------------------------------------------------------------------------------
+
+_rules[Action.LIVE_MANAGE] = _manage_contest   # target: the session's contest
+
+
+@rule(Action.LIVE_VIEW)
+def _view_live(user, contest: Contest) -> bool:
+    """The room (stream, timer, approved questions): anyone signed in who may see the contest."""
+    return signed_in(user) and _view_contest(user, contest)
+
+
+@rule(Action.LIVE_PARTICIPATE)
+def _participate_live(user, contest: Contest) -> bool:
+    """Asking, upvoting and marking interest: the contest's people (organisers, judges, observers,
+    teams) and any signed-in user of a public contest."""
+    return _view_live(user, contest)
 
 
 @rule(Action.MATERIAL_VIEW)

@@ -8,6 +8,10 @@ from roadshow.models.application_form import (
 from roadshow.models.audit import GENESIS_HASH, AppendOnlyViolation, AuditEntry
 from roadshow.models.contest import Contest, ContestRole, ContestStatus, Role, Track
 from roadshow.models.judging import Conflict, ConflictDeclaration, ConflictSource, JudgeProfile
+from roadshow.models.live import (
+    Interest, LeaderboardVisibility, LetterOfIntent, LetterStatus, LiveSession, LiveSlot, Question, QuestionStatus,
+    QuestionVote, SessionState, SlotPhase,
+)
 from roadshow.models.material import Material, Upload
 from roadshow.models.outbox import DeliveryStatus, OutboxMessage
 from roadshow.models.results import (
@@ -36,4 +40,6 @@ __all__ = [
     "SheetStatus",
     "DEFAULT_PUBLIC_FIELDS", "DEFAULT_TIE_BREAKS", "AggregationMethod", "ImmutableSnapshot", "Publication",
     "ResultSettings", "ResultSnapshot",
+    "Interest", "LeaderboardVisibility", "LetterOfIntent", "LetterStatus", "LiveSession", "LiveSlot", "Question",
+    "QuestionStatus", "QuestionVote", "SessionState", "SlotPhase",
 ]

@@ -4,10 +4,12 @@ from __future__ import annotations
 from typing import Callable
 
 from roadshow.extensions import socketio
+from roadshow.realtime.live import NAMESPACE as LIVE_NAMESPACE
+from roadshow.realtime.live import LiveNamespace
 from roadshow.realtime.user import NAMESPACE as USER_NAMESPACE
 from roadshow.realtime.user import UserNamespace
 
-NAMESPACES = {USER_NAMESPACE: UserNamespace}
+NAMESPACES = {USER_NAMESPACE: UserNamespace, LIVE_NAMESPACE: LiveNamespace}
 
 
 def origin_checker(allowlist: list[str]) -> Callable[[str | None, dict], bool]:

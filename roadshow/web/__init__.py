@@ -17,6 +17,8 @@ def init_app(app) -> None:
     from roadshow.web.organizer.assignments import bp as organizer_assignments_bp
     from roadshow.web.organizer.audit import bp as organizer_audit_bp
     from roadshow.web.organizer.judges import bp as organizer_judges_bp
+    from roadshow.web.live.routes import bp as live_bp
+    from roadshow.web.organizer.live import bp as organizer_live_bp
     from roadshow.web.organizer.progress import bp as organizer_progress_bp
     from roadshow.web.organizer.publication import bp as organizer_publication_bp
     from roadshow.web.organizer.result_files import bp as organizer_result_files_bp
@@ -25,6 +27,7 @@ def init_app(app) -> None:
     from roadshow.web.organizer.routes import bp as organizer_bp
     from roadshow.web.organizer.setup import bp as organizer_setup_bp
     from roadshow.web.team.routes import bp as team_bp
+    from roadshow.web.public.live import bp as live_schedule_bp
     from roadshow.web.public.results import bp as public_results_bp
     from roadshow.web.public.routes import bp as public_bp
 
@@ -38,5 +41,6 @@ def init_app(app) -> None:
                       organizer_applications_bp, organizer_audit_bp, organizer_judges_bp, organizer_review_bp,
                       organizer_assignments_bp, organizer_progress_bp, team_bp, judge_bp, judge_conflicts_bp,
                       judge_profile_bp, judge_workspace_bp, materials_bp,
-                      organizer_results_bp, organizer_publication_bp, organizer_result_files_bp, public_results_bp):
+                      organizer_results_bp, organizer_publication_bp, organizer_result_files_bp, public_results_bp,
+                      organizer_live_bp, live_schedule_bp, live_bp):
         app.register_blueprint(blueprint)
