@@ -29,7 +29,7 @@ from roadshow.extensions import db
 from roadshow.models import (
     Application, ApplicationMember, Contest, Role, Round, RoundKind, ScoreSheet, SheetStatus, User, utcnow,
 )
-from roadshow.services import contests, results
+from roadshow.services import contests, result_settings
 from tests.browser.review_world import server_app
 from tests.helpers import PASSWORD, create_user
 from tests.review_builders import make_review
@@ -92,7 +92,7 @@ def make_results_world(server) -> ResultsWorld:
                         comments={str(setup.criteria[0]): comment_of(judge, project)},
                         overall_comment=overall_of(judge, project), submitted_at=utcnow(), updated_at=utcnow()))
             db.session.flush()
-            results.update_settings(db.session.get(Round, setup.round_id), by=User.by_email(organiser_email),
+            result_settings.update_settings(db.session.get(Round, setup.round_id), by=User.by_email(organiser_email),
                                     aggregation="mean", trim=1, fallback="mean", tie_breaks="aggregate, median",
                                     top_n=2, bootstrap_resamples=200, bootstrap_seed=1)
             db.session.commit()
