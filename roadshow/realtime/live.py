@@ -1,10 +1,228 @@
-"""The ``/live`` namespace: one room per live session."""
+"""The ``/live`` namespace: one room per live session.
+
+Connect with ``auth: {session_id}`` and the session cookie (browsers), or ``auth: {session_id,
+token}`` with an API token (scripts). The viewer must have LIVE_VIEW on the session's contest. The
+connection joins ``live:<id>`` and one role room (organisers, judges or the audience), and gets
+``state`` (the whole room from the database, filtered for it) at once: a reconnect, to any worker,
+resyncs it.
+
+Every event is re-authenticated (the cookie's session, or the token, must still be valid), size
+capped, handled by a service and committed once; the services publish after that commit. The
+user resolved at connect is kept per sid in this process, which is where the connection lives.
+"""
 from __future__ import annotations
 
-from roadshow.realtime.connection import AuthenticatedNamespace
+import json
+import logging
+import threading
+from dataclasses import dataclass
+
+from flask import request
+from flask_login import current_user
+from flask_socketio import disconnect, join_room
+from sqlalchemy import delete, select
+
+from roadshow.database import intend_to_write
+from roadshow.extensions import db, socketio
+from roadshow.models import ApiToken, SocketConnection, User, utcnow
+from roadshow.models.live import Question
+from roadshow.policy import Action, can
+from roadshow.realtime.coalesce import coalescer
+from roadshow.realtime.connection import AuthenticatedNamespace, error_payload
+from roadshow.realtime.publish import user_room
+from roadshow.services import api_tokens, live_questions, live_room
+from roadshow.services.errors import DomainError
+from roadshow.transaction import after_commit
+
+log = logging.getLogger(__name__)
 
 NAMESPACE = "/live"
+MAX_PAYLOAD_BYTES = 2048
+
+
+@dataclass
+class Connection:
+    user_id: int
+    session_id: int
+    token_id: int | None   # connected with an API token rather than the cookie
 
 
 class LiveNamespace(AuthenticatedNamespace):
     """Viewers of live sessions."""
+
+    def __init__(self, namespace=None):
+        super().__init__(namespace)
+        self._lock = threading.Lock()
+        self.connections: dict[str, Connection] = {}      # sid -> who and where, in this process
+        self.viewers: dict[int, set[str]] = {}            # session id -> sids in this process
+
+    # -- connecting ------------------------------------------------------------------------------
+
+    def _user_at_connect(self, auth: dict) -> tuple[User, int | None]:
+        token = auth.get("token")
+        if token is not None:
+            found = api_tokens.find(token) if isinstance(token, str) and len(token) < 200 else None
+            if found is None:
+                raise ConnectionRefusedError("invalid token")
+            return found.user, found.id
+        if not current_user.is_authenticated:
+            raise ConnectionRefusedError("unauthenticated")
+        return db.session.get(User, current_user.id), None
+
+    def on_connect(self, auth=None):
+        auth = auth if isinstance(auth, dict) else {}
+        user, token_id = self._user_at_connect(auth)
+        try:
+            live = live_room.get_session(auth.get("session_id"))
+        except DomainError:
+            raise ConnectionRefusedError("no such session") from None
+        if not can(user, Action.LIVE_VIEW, live.contest):
+            raise ConnectionRefusedError("forbidden")
+        intend_to_write()
+        db.session.add(SocketConnection(sid=request.sid, namespace=self.namespace, user_id=user.id))
+        role = live_room.role_of(user, live)
+        state = live_room.snapshot(live, user)
+        db.session.commit()
+        sid = request.sid
+        join_room(user_room(user.id))
+        join_room(live_room.room(live.id))
+        join_room({live_room.ORGANISER: live_room.organisers_room(live.id),
+                   live_room.JUDGE: live_room.judges_room(live.id)}.get(role, live_room.audience_room(live.id)))
+        with self._lock:
+            self.connections[sid] = Connection(user.id, live.id, token_id)
+            sids = self.viewers.setdefault(live.id, set())
+            sids.add(sid)
+            count = len(sids)
+        self._send_local("state", state, sid)
+        if live_room._degraded["on"]:
+            self._send_local("degraded", {"on": True}, sid)
+        coalescer().mark_viewers(live_room.room(live.id), count)
+
+    def _send_local(self, event: str, data: dict, sid: str) -> None:
+        """To one socket of this process: straight to it, not through the message queue."""
+        from socketio.manager import Manager
+
+        Manager.emit(socketio.server.manager, event, data, namespace=self.namespace, room=sid)
+
+    def on_disconnect(self, *args):
+        sid = request.sid
+        with self._lock:
+            connection = self.connections.pop(sid, None)
+            count = None
+            if connection is not None:
+                sids = self.viewers.get(connection.session_id, set())
+                sids.discard(sid)
+                count = len(sids)
+                if not sids:
+                    self.viewers.pop(connection.session_id, None)
+        intend_to_write()
+        db.session.execute(delete(SocketConnection).where(SocketConnection.sid == sid,
+                                                          SocketConnection.namespace == self.namespace))
+        db.session.commit()
+        if connection is not None:
+            coalescer().mark_viewers(live_room.room(connection.session_id), count)
+
+    # -- every event -------------------------------------------------------------------------------
+
+    def _current_user(self, connection: Connection | None) -> User | None:
+        """The connection's user if what authenticated it still holds, else None."""
+        if connection is None:
+            return None
+        if connection.token_id is not None:
+            token = db.session.get(ApiToken, connection.token_id)
+            if token is None or token.revoked_at is not None or not token.user.active:
+                return None
+            return token.user
+        if not current_user.is_authenticated or current_user.id != connection.user_id:
+            return None
+        return db.session.get(User, connection.user_id)
+
+    def _guarded(self, handler):
+        def guarded(*args):
+            data = args[0] if args else {}
+            try:
+                size = len(json.dumps(data, ensure_ascii=False).encode())
+            except (TypeError, ValueError):
+                size = MAX_PAYLOAD_BYTES + 1
+            if size > MAX_PAYLOAD_BYTES:
+                return error_payload("too_large", "message too large")
+            if data is None:
+                data = {}
+            if not isinstance(data, dict):
+                return error_payload("invalid", "expected an object")
+            if handler.__name__ == "on_ping":   # no database: answered at once, for the clock offset
+                if request.sid not in self.connections:
+                    return error_payload("unauthenticated", "not connected")
+                return handler(None, None, data)
+            intend_to_write()
+            try:
+                connection = self.connections.get(request.sid)
+                user = self._current_user(connection)
+                if user is None:
+                    db.session.rollback()
+                    disconnect()
+                    return error_payload("unauthenticated", "session revoked")
+                live = live_room.get_session(connection.session_id)
+                if not can(user, Action.LIVE_VIEW, live.contest):
+                    db.session.rollback()
+                    disconnect()
+                    return error_payload("forbidden", "no longer allowed in this room")
+                result = handler(user, live, data)
+                db.session.commit()
+                return {"ok": True, **(result or {})}
+            except DomainError as exc:
+                db.session.rollback()
+                return error_payload(exc.code, str(exc.message))
+            except Exception:
+                db.session.rollback()
+                log.exception("live event %s failed", handler.__name__)
+                return error_payload("server_error", "something went wrong")
+
+        guarded.__name__ = handler.__name__
+        return guarded
+
+    # -- events ------------------------------------------------------------------------------------
+
+    def on_ping(self, user, live, data):
+        return {"ok": True, "t": data.get("t"), "now": live_room.now_ms()}
+
+    def on_state(self, user, live, data):
+        """Ask again for the whole room (e.g. after ``degraded`` ends)."""
+        return {"state": live_room.snapshot(live, user)}
+
+    def on_ask(self, user, live, data):
+        question = live_questions.ask(live, user, text=data.get("text"), anonymous=data.get("anonymous", False),
+                                      judges_only=data.get("judges_only", False))
+        return {"question_id": question.id}
+
+    def on_vote(self, user, live, data):
+        question = live_questions.vote(live, user, question_id=data.get("question_id"), on=data.get("on", True))
+        question_id, rooms = question.id, live_questions.tally_room(question)
+        after_commit(lambda: _mark_tally(question_id, rooms))
+        return {"question_id": question.id, "votes": question.votes, "on": data.get("on", True) is not False}
+
+    def on_moderate(self, user, live, data):
+        question = live_questions.moderate(live, user, question_id=data.get("question_id"),
+                                           action=data.get("action"), text=data.get("text"))
+        return {"question_id": question.id}
+
+    def on_interest(self, user, live, data):
+        row = live_questions.interest(live, user, application_id=data.get("application_id"),
+                                      follow_up=data.get("follow_up", False), organisation=data.get("organisation"),
+                                      note=data.get("note"))
+        return {"application_id": row.application_id, "follow_up": row.follow_up}
+
+    def on_control(self, user, live, data):
+        return live_room.control(live, user, data)
+
+
+def _mark_tally(question_id: int, rooms: list[str]) -> None:
+    """After commit (in a fresh session): the committed count goes to the coalescer."""
+    votes = db.session.scalar(select(Question.votes).where(Question.id == question_id))
+    if votes is None:
+        return
+    for room in rooms:
+        coalescer().mark_votes(room, {question_id: votes})
+
+
+__all__ = ["NAMESPACE", "LiveNamespace", "utcnow"]

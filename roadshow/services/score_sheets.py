@@ -33,7 +33,7 @@ from roadshow.extensions import db
 from roadshow.models import Application, AuditEntry, Round, ScoreSheet, SheetStatus, User, utcnow
 from roadshow.policy import Action, authorize
 from roadshow.scoring.sheets import MAX_COMMENT_LENGTH, CriterionRule, check_sheet, decimal_text, sheet_total
-from roadshow.services import audit
+from roadshow.services import audit, live_scoring
 from roadshow.services.errors import Conflict, Invalid
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -236,6 +236,7 @@ def submit(round_: Round, application: Application, judge: User, *, scores, comm
     audit.record("sheet.submitted", obj_type=AUDIT_OBJECT, obj_id=sheet.id, contest_id=round_.contest_id,
                  old=old, new={"round_id": round_.id, "application_id": application.id, "judge_id": judge.id,
                                "scores": sheet.scores, "total": decimal_text(sheet.total)}, actor=judge)
+    live_scoring.notify_sheet_submitted(sheet)  # live rooms showing the project: new counts after commit
     return sheet
 
 

@@ -1,0 +1,414 @@
+"""The live room's state and the organisers' controls (running order, timers, the pitch video).
+
+Everything here is read from and written to the database; nothing of a room lives in a process.
+Timers and the video are stored as (start, duration) and (playing, position at a moment), so that
+any viewer, on any worker, computes where they are from the snapshot without a message per second.
+Events are published after commit, to the room's Socket.IO rooms:
+
+- ``live:<id>`` everyone in the room; ``live:<id>:organisers``, ``live:<id>:judges`` by role;
+- ``live:<id>:audience`` everyone else (internal: lets questions reach each audience with the
+  right fields without sending the organisers' version to the audience).
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from roadshow.extensions import db, socketio
+from roadshow.models import Contest, User, utcnow
+from roadshow.models.live import (
+    Interest, LeaderboardVisibility, LiveSession, LiveSlot, Question, QuestionStatus, QuestionVote, SessionState,
+    SlotPhase,
+)
+from roadshow.models.material import Material
+from roadshow.policy import Action, can
+from roadshow.services.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from roadshow.transaction import after_commit
+
+log = logging.getLogger(__name__)
+
+NAMESPACE = "/live"
+ORGANISER, JUDGE, OBSERVER, TEAM, VIEWER = "organiser", "judge", "observer", "team", "viewer"
+MAX_EXTEND_SECONDS = 3600
+
+
+# -- refusals ------------------------------------------------------------------------------------
+
+def refuse(cls: type[DomainError], code: str, message) -> DomainError:
+    """A domain error with a specific ``code`` (the ack's error code), e.g. 'rate_limited'."""
+    error = cls(message)
+    error.code = code
+    return error
+
+
+# -- rooms and publishing ---------------------------------------------------------------------------
+
+def room(session_id: int) -> str:
+    return f"live:{session_id}"
+
+
+def organisers_room(session_id: int) -> str:
+    return f"live:{session_id}:organisers"
+
+
+def judges_room(session_id: int) -> str:
+    return f"live:{session_id}:judges"
+
+
+def audience_room(session_id: int) -> str:
+    return f"live:{session_id}:audience"
+
+
+_degraded = {"on": False}
+
+
+def emit_now(event: str, data: dict, to) -> bool:
+    """Emit through the message queue; if it fails (Redis down), tell this process's clients that
+    live updates are degraded (they resync from ``state`` when they reconnect). Never raises."""
+    try:
+        socketio.emit(event, data, to=to, namespace=NAMESPACE)
+        if _queue_failed():
+            raise ConnectionError("the message queue did not take the event")
+    except Exception:  # the queue is down: the change is committed, clients resync later
+        log.exception("live: emitting %s to %s failed", event, to)
+        _tell_local_degraded(True)
+        return False
+    if _degraded["on"]:
+        _degraded["on"] = False
+        try:
+            socketio.emit("degraded", {"on": False}, namespace=NAMESPACE)
+        except Exception:
+            log.exception("live: could not announce the end of degraded mode")
+    return True
+
+
+def _queue_failed() -> bool:
+    """python-socketio's Redis manager logs a failed publish and gives up without raising (this
+    process's own clients are served first, the other processes miss the event); it is left
+    marked not connected."""
+    return getattr(getattr(socketio.server, "manager", None), "connected", True) is False
+
+
+def _tell_local_degraded(on: bool) -> None:
+    """Deliver ``degraded`` to the sockets of this process directly, bypassing the broken queue."""
+    _degraded["on"] = on
+    try:
+        from socketio.manager import Manager
+
+        server = socketio.server
+        Manager.emit(server.manager, "degraded", {"on": on}, namespace=NAMESPACE)
+    except Exception:
+        log.exception("live: could not tell local clients about degraded mode")
+
+
+def publish(event: str, data: dict, to) -> None:
+    """Emit after the transaction commits (and not at all if it rolls back)."""
+    after_commit(lambda: emit_now(event, data, to))
+
+
+# -- reading ---------------------------------------------------------------------------------------
+
+def ms(moment: datetime | None) -> int | None:
+    return None if moment is None else int(moment.timestamp() * 1000)
+
+
+def now_ms() -> int:
+    return ms(utcnow())
+
+
+def get_session(session_id: Any) -> LiveSession:
+    if isinstance(session_id, bool) or not isinstance(session_id, (int, str)):
+        raise NotFound(_l("Not found."))
+    try:
+        session_id = int(session_id)
+    except ValueError:
+        raise NotFound(_l("Not found.")) from None
+    live = db.session.get(LiveSession, session_id)
+    if live is None:
+        raise NotFound(_l("Not found."))
+    return live
+
+
+def contest_of(live: LiveSession) -> Contest:
+    return live.contest
+
+
+def role_of(user: User, live: LiveSession) -> str:
+    contest = live.contest
+    if can(user, Action.LIVE_MANAGE, contest):
+        return ORGANISER
+    if can(user, Action.CONTEST_JUDGE, contest):
+        return JUDGE
+    if can(user, Action.CONTEST_OBSERVE, contest):
+        return OBSERVER
+    if can(user, Action.CONTEST_COMPETE, contest):
+        return TEAM
+    return VIEWER
+
+
+def require_manage(user: User, live: LiveSession) -> None:
+    if not can(user, Action.LIVE_MANAGE, live.contest):
+        raise Forbidden(_l("Only the contest's organisers may do this."))
+
+
+def current_slot(live: LiveSession) -> LiveSlot | None:
+    return db.session.get(LiveSlot, live.current_slot_id) if live.current_slot_id else None
+
+
+def video_position(slot: LiveSlot, at: datetime | None = None) -> float:
+    """Where the video is now: the stored position, plus the time since when it is playing."""
+    if slot.video_playing and slot.video_at is not None:
+        return slot.video_position + max(0.0, ((at or utcnow()) - slot.video_at).total_seconds())
+    return slot.video_position
+
+
+def timer_remaining(slot: LiveSlot, at: datetime | None = None) -> float:
+    if slot.timer_started_at is not None:
+        return max(0.0, slot.timer_seconds - ((at or utcnow()) - slot.timer_started_at).total_seconds())
+    if slot.timer_remaining is not None:
+        return slot.timer_remaining
+    return slot.timer_seconds
+
+
+def slot_data(slot: LiveSlot) -> dict:
+    from roadshow.services import live_scoring
+
+    counts = live_scoring.counts(slot)
+    return {
+        "id": slot.id,
+        "position": slot.position,
+        "application_id": slot.application_id,
+        "project": slot.application.project_name,
+        "phase": slot.phase.value,
+        "timer": {"started_at": ms(slot.timer_started_at), "seconds": slot.timer_seconds,
+                  "remaining": slot.timer_remaining},
+        "video": {"material_id": slot.video_material_id, "playing": slot.video_playing,
+                  "position": slot.video_position, "at": ms(slot.video_at)},
+        "scoring": {"open": slot.scoring_open, "scored": counts[0], "expected": counts[1]},
+        "announced": slot.announced,
+        "started_at": ms(slot.started_at),
+        "ended_at": ms(slot.ended_at),
+    }
+
+
+def session_data(live: LiveSession) -> dict:
+    return {
+        "id": live.id, "contest_id": live.contest_id, "round_id": live.round_id,
+        "title_zh": live.title_zh, "title_en": live.title_en, "starts_at": ms(live.starts_at),
+        "pitch_seconds": live.pitch_seconds, "qa_seconds": live.qa_seconds,
+        "stream_url": live.stream_url, "meeting_url": live.meeting_url, "scored": live.scored,
+        "state": live.state.value, "current_slot_id": live.current_slot_id,
+        "leaderboard": live.leaderboard.value,
+    }
+
+
+def snapshot(live: LiveSession, user: User) -> dict:
+    """The whole room as ``user`` may see it: the ``state`` event."""
+    from roadshow.services import live_questions, live_scoring
+
+    role = role_of(user, live)
+    slots = list(live.slots)
+    current = next((slot for slot in slots if slot.id == live.current_slot_id), None)
+    questions = [live_questions.question_data(q, for_organiser=role == ORGANISER)
+                 for q in live_questions.visible_questions(live, role)]
+    my_votes = list(db.session.scalars(
+        select(QuestionVote.question_id).join(Question, Question.id == QuestionVote.question_id)
+        .where(Question.session_id == live.id, QuestionVote.user_id == user.id)))
+    application_ids = [slot.application_id for slot in slots]
+    my_interest = list(db.session.scalars(
+        select(Interest.application_id).where(Interest.user_id == user.id,
+                                              Interest.application_id.in_(application_ids)))) if slots else []
+    return {
+        "session": session_data(live),
+        "slots": [slot_data(slot) for slot in slots],
+        "current": slot_data(current) if current else None,
+        "questions": questions,
+        "my_votes": my_votes,
+        "my_interest": my_interest,
+        "scoring": live_scoring.scoring_for(live, current, user, role),
+        "leaderboard": live_scoring.leaderboard_rows(live) if live_scoring.may_see_leaderboard(live, role) else None,
+        "role": role,
+        "now": now_ms(),
+    }
+
+
+# -- controls ---------------------------------------------------------------------------------------
+
+def _publish_slot(slot: LiveSlot) -> None:
+    db.session.flush()
+    publish("slot", slot_data(slot), room(slot.session_id))
+
+
+def _publish_session(live: LiveSession) -> None:
+    db.session.flush()
+    publish("session", {"state": live.state.value, "current_slot_id": live.current_slot_id}, room(live.id))
+
+
+def _need_current(live: LiveSession) -> LiveSlot:
+    slot = current_slot(live)
+    if slot is None:
+        raise refuse(Conflict, "no_current_slot", _l("No project is on stage."))
+    return slot
+
+
+def _finish(slot: LiveSlot, now: datetime) -> None:
+    if slot.started_at is not None and slot.ended_at is None:
+        slot.ended_at = now
+    if slot.timer_started_at is not None:
+        slot.timer_remaining = timer_remaining(slot, now)
+        slot.timer_started_at = None
+    if slot.video_playing:
+        slot.video_position = video_position(slot, now)
+        slot.video_playing = False
+        slot.video_at = now
+    slot.phase = SlotPhase.DONE
+
+
+def _go_to(live: LiveSession, slot: LiveSlot, by: User) -> None:
+    from roadshow.services import live_scoring
+
+    now = utcnow()
+    previous = current_slot(live)
+    if previous is not None and previous.id != slot.id:
+        if previous.scoring_open:
+            live_scoring.close(live, previous, by=by)
+        _finish(previous, now)
+        _publish_slot(previous)
+    live.current_slot_id = slot.id
+    if slot.started_at is None:
+        slot.started_at = now
+    slot.ended_at = None
+    if slot.phase == SlotPhase.DONE:
+        slot.phase = SlotPhase.WAITING
+    _publish_slot(slot)
+    _publish_session(live)
+
+
+def _seconds(raw, *, low: float, high: float, name: str) -> float:
+    if isinstance(raw, bool) or not isinstance(raw, (int, float)) or raw != raw or not low <= raw <= high:
+        raise refuse(Invalid, "invalid", _l("Some of what you sent is not valid.")) from None
+    return float(raw)
+
+
+def _video_material(slot: LiveSlot, data: dict) -> None:
+    if "material_id" not in data:
+        return
+    material_id = data["material_id"]
+    if material_id is None:
+        slot.video_material_id = None
+        return
+    material = db.session.get(Material, material_id) if isinstance(material_id, int) else None
+    if material is None or material.application_id != slot.application_id:
+        raise refuse(Invalid, "invalid", _l("Some of what you sent is not valid."))
+    slot.video_material_id = material.id
+
+
+def control(live: LiveSession, user: User, data: dict) -> dict:
+    """One organiser's control action; raises Forbidden for anyone else (nothing changes)."""
+    require_manage(user, live)
+    action = data.get("action")
+    now = utcnow()
+    if action == "start_session":
+        if live.state == SessionState.ENDED:
+            raise refuse(Conflict, "ended", _l("This session has ended."))
+        live.state = SessionState.LIVE
+        if live.current_slot_id is None and live.slots:
+            _go_to(live, live.slots[0], user)
+        _publish_session(live)
+        return {}
+    if action == "end_session":
+        slot = current_slot(live)
+        if slot is not None:
+            from roadshow.services import live_scoring
+
+            if slot.scoring_open:
+                live_scoring.close(live, slot, by=user)
+            _finish(slot, now)
+            _publish_slot(slot)
+        live.state = SessionState.ENDED
+        _publish_session(live)
+        return {}
+    if live.state != SessionState.LIVE:
+        raise refuse(Conflict, "not_live", _l("The session is not live."))
+    if action == "next_slot":
+        slot = current_slot(live)
+        following = [s for s in live.slots if slot is None or s.position > slot.position]
+        if not following:
+            raise refuse(Conflict, "no_next_slot", _l("This was the last project."))
+        _go_to(live, following[0], user)
+        return {"slot_id": following[0].id}
+    if action == "goto_slot":
+        target = next((s for s in live.slots if s.id == data.get("slot_id")), None)
+        if target is None:
+            raise NotFound(_l("Not found."))
+        _go_to(live, target, user)
+        return {"slot_id": target.id}
+    if action in ("scoring_open", "scoring_close", "leaderboard"):
+        from roadshow.services import live_scoring
+
+        if action == "leaderboard":
+            live_scoring.set_leaderboard(live, data.get("visibility"), by=user)
+            return {}
+        slot = _need_current(live)
+        (live_scoring.open if action == "scoring_open" else live_scoring.close)(live, slot, by=user)
+        _publish_slot(slot)
+        return {}
+
+    slot = _need_current(live)
+    if action == "timer_start":
+        phase = data.get("phase")
+        if phase not in (SlotPhase.PITCH.value, SlotPhase.QA.value):
+            raise refuse(Invalid, "invalid", _l("Some of what you sent is not valid."))
+        slot.phase = SlotPhase(phase)
+        slot.timer_started_at = now
+        slot.timer_seconds = float(live.pitch_seconds if phase == SlotPhase.PITCH.value else live.qa_seconds)
+        slot.timer_remaining = None
+    elif action == "timer_pause":
+        if slot.timer_started_at is None:
+            raise refuse(Conflict, "not_running", _l("The timer is not running."))
+        slot.timer_remaining = timer_remaining(slot, now)
+        slot.timer_started_at = None
+    elif action == "timer_resume":
+        if slot.timer_started_at is not None or slot.timer_remaining is None:
+            raise refuse(Conflict, "not_paused", _l("The timer is not paused."))
+        slot.timer_started_at = now
+        slot.timer_seconds = slot.timer_remaining
+        slot.timer_remaining = None
+    elif action == "timer_extend":
+        seconds = _seconds(data.get("seconds"), low=1, high=MAX_EXTEND_SECONDS, name="seconds")
+        if slot.timer_remaining is not None and slot.timer_started_at is None:
+            slot.timer_remaining += seconds
+        else:
+            slot.timer_seconds += seconds
+    elif action == "video_play":
+        _video_material(slot, data)
+        slot.video_position = video_position(slot, now)
+        slot.video_playing = True
+        slot.video_at = now
+    elif action == "video_pause":
+        slot.video_position = video_position(slot, now)
+        slot.video_playing = False
+        slot.video_at = now
+    elif action == "video_seek":
+        _video_material(slot, data)
+        slot.video_position = _seconds(data.get("position"), low=0, high=24 * 3600, name="position")
+        slot.video_at = now
+    else:
+        raise refuse(Invalid, "unknown_action", _l("Some of what you sent is not valid."))
+    _publish_slot(slot)
+    return {}
+
+
+def since(seconds: int) -> datetime:
+    return utcnow() - timedelta(seconds=seconds)
+
+
+__all__ = [
+    "NAMESPACE", "ORGANISER", "JUDGE", "OBSERVER", "TEAM", "VIEWER", "room", "organisers_room", "judges_room",
+    "audience_room", "publish", "emit_now", "snapshot", "control", "get_session", "role_of", "slot_data",
+    "session_data", "LeaderboardVisibility", "QuestionStatus",
+]

@@ -1,0 +1,190 @@
+"""Live scoring: the scoring window of the project on stage, "5 of 7 judges have scored", the
+aggregate announced on closing, and the live leaderboard.
+
+The counts never carry values. ``expected`` is the judges assigned to the project in the session's
+round without an active conflict of interest; ``scored`` is how many of them have submitted their
+sheet (the review issue's rules decide what a submit is). A conflicted judge's sheet never counts.
+"""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from roadshow.extensions import db
+from roadshow.models import Assignment, Conflict as ConflictRow, Round, ScoreSheet, SheetStatus, User, utcnow
+from roadshow.models.live import LeaderboardVisibility, LiveSession, LiveSlot, SessionState
+from roadshow.models.results import ResultSettings
+from roadshow.services.errors import Conflict, Invalid
+from roadshow.services.live_room import (
+    JUDGE, ORGANISER, judges_room, organisers_room, publish, refuse, require_manage, room,
+)
+
+
+def _expected_ids(round_id: int, application_id: int):
+    conflicted = select(ConflictRow.judge_id).where(ConflictRow.application_id == application_id,
+                                                    ConflictRow.active.is_(True))
+    return select(Assignment.judge_id).where(Assignment.round_id == round_id,
+                                             Assignment.application_id == application_id,
+                                             Assignment.judge_id.not_in(conflicted))
+
+
+def counts(slot: LiveSlot) -> tuple[int, int]:
+    """(scored, expected) for the slot's project in the session's round; (0, 0) without scoring."""
+    live = slot.session
+    if not live.scored or live.round_id is None:
+        return 0, 0
+    expected_ids = _expected_ids(live.round_id, slot.application_id)
+    expected = db.session.scalar(select(func.count()).select_from(expected_ids.subquery()))
+    scored = db.session.scalar(select(func.count(ScoreSheet.id)).where(
+        ScoreSheet.round_id == live.round_id, ScoreSheet.application_id == slot.application_id,
+        ScoreSheet.status == SheetStatus.SUBMITTED, ScoreSheet.judge_id.in_(expected_ids)))
+    return scored, expected
+
+
+def may_score(user: User, live: LiveSession, slot: LiveSlot | None) -> bool:
+    """Whether ``user`` is one of the judges expected to score the slot's project."""
+    if slot is None or not live.scored or live.round_id is None:
+        return False
+    return db.session.scalar(
+        _expected_ids(live.round_id, slot.application_id).where(Assignment.judge_id == user.id)) is not None
+
+
+def scoring_for(live: LiveSession, slot: LiveSlot | None, user: User, role: str) -> dict:
+    """The ``state``'s scoring block: counts only, plus whether this viewer is to score."""
+    if slot is None:
+        return {"slot_id": None, "open": False, "scored": 0, "expected": 0, "can_score": False}
+    scored, expected = counts(slot)
+    return {"slot_id": slot.id, "open": slot.scoring_open, "scored": scored, "expected": expected,
+            "can_score": role == JUDGE and slot.scoring_open and may_score(user, live, slot)}
+
+
+def _publish_counts(slot: LiveSlot) -> None:
+    scored, expected = counts(slot)
+    publish("scoring", {"slot_id": slot.id, "scored": scored, "expected": expected}, room(slot.session_id))
+
+
+# -- the window -------------------------------------------------------------------------------------
+
+def _require_scored(live: LiveSession) -> Round:
+    if not live.scored or live.round is None:
+        raise refuse(Conflict, "not_scored", _l("This session is not scored."))
+    return live.round
+
+
+def open(live: LiveSession, slot: LiveSlot, *, by: User) -> None:  # noqa: A001 - the control's name
+    require_manage(by, live)
+    _require_scored(live)
+    slot.scoring_open = True
+    slot.scoring_opened_at = utcnow()
+    slot.scoring_closed_at = None
+    db.session.flush()
+    _publish_counts(slot)
+
+
+def close(live: LiveSession, slot: LiveSlot, *, by: User) -> None:
+    """Close the window; if the round announces on the spot, store and show the aggregate."""
+    require_manage(by, live)
+    round_ = _require_scored(live)
+    slot.scoring_open = False
+    slot.scoring_closed_at = utcnow()
+    settings = db.session.scalar(select(ResultSettings).where(ResultSettings.round_id == round_.id))
+    if settings is not None and settings.announce_live:
+        slot.announced = _announcement(round_, slot.application_id)
+    db.session.flush()
+    _publish_leaderboard(live)
+
+
+LIVE_RESAMPLES = 50   # the live board shows rank and aggregate only; the bootstrap's interval is not shown
+
+
+def _ranking(round_: Round):
+    """The round's ranking by its declared method (what counts: results.inputs). The bootstrap,
+    which only yields rank intervals, is cut short: this runs on every submitted sheet."""
+    from dataclasses import replace
+
+    from roadshow.services import results
+    from roadshow.services.result_settings import method_for
+
+    sheets, projects = results.inputs(round_)
+    method = method_for(round_)
+    return results._compute(sheets, projects, replace(method, bootstrap_resamples=min(method.bootstrap_resamples,
+                                                                                       LIVE_RESAMPLES)))
+
+
+def _announcement(round_: Round, application_id: int) -> dict:
+    result = _ranking(round_)
+    row = next((row for row in result.rows if row.project == application_id), None)
+    if row is None or row.aggregate is None:
+        return {"aggregate": None, "n_sheets": 0}
+    return {"aggregate": round(row.aggregate, 2), "n_sheets": row.n_sheets}
+
+
+# -- the leaderboard --------------------------------------------------------------------------------
+
+def may_see_leaderboard(live: LiveSession, role: str) -> bool:
+    if not live.scored or live.round_id is None:
+        return False
+    if role == ORGANISER:
+        return True
+    if live.leaderboard == LeaderboardVisibility.EVERYONE:
+        return True
+    return live.leaderboard == LeaderboardVisibility.JUDGES and role == JUDGE
+
+
+def leaderboard_rows(live: LiveSession) -> list[dict]:
+    """The session's projects that have counted sheets, by the round's method: rank, project, aggregate."""
+    if live.round is None:
+        return []
+    names = {slot.application_id: slot.application.project_name for slot in live.slots}
+    rows = [row for row in _ranking(live.round).rows if row.project in names and row.aggregate is not None]
+    ranked, previous, rank = [], None, 0
+    for index, row in enumerate(rows, start=1):
+        if previous is None or row.rank != previous:
+            rank = index
+        previous = row.rank
+        ranked.append({"rank": rank, "project": row.project, "name": names[row.project],
+                       "aggregate": round(row.aggregate, 2)})
+    return ranked
+
+
+def _publish_leaderboard(live: LiveSession) -> None:
+    if not live.scored or live.round_id is None:
+        return
+    data = {"rows": leaderboard_rows(live), "visibility": live.leaderboard.value}
+    if live.leaderboard == LeaderboardVisibility.EVERYONE:
+        publish("leaderboard", data, room(live.id))
+        return
+    publish("leaderboard", data, organisers_room(live.id))
+    if live.leaderboard == LeaderboardVisibility.JUDGES:
+        publish("leaderboard", data, judges_room(live.id))
+
+
+def set_leaderboard(live: LiveSession, visibility, *, by: User) -> None:
+    require_manage(by, live)
+    try:
+        visibility = LeaderboardVisibility(visibility)
+    except ValueError:
+        raise refuse(Invalid, "invalid", _l("Some of what you sent is not valid.")) from None
+    hidden_before = live.leaderboard
+    live.leaderboard = visibility
+    db.session.flush()
+    if hidden_before != visibility:
+        # those who lose sight of it are told first; the allowed rooms then get the rows
+        publish("leaderboard", {"rows": None, "visibility": visibility.value}, room(live.id))
+    _publish_leaderboard(live)
+
+
+# -- the hook from score_sheets.submit --------------------------------------------------------------
+
+def notify_sheet_submitted(sheet: ScoreSheet) -> None:
+    """Call in the submit's transaction: after commit, the live rooms of the round showing the
+    sheet's project get the new counts (and the leaderboard, where visible). Never the values."""
+    sessions = db.session.scalars(select(LiveSession).where(
+        LiveSession.round_id == sheet.round_id, LiveSession.state == SessionState.LIVE,
+        LiveSession.scored.is_(True)))
+    for live in sessions:
+        slots = [slot for slot in live.slots if slot.application_id == sheet.application_id]
+        for slot in slots:
+            _publish_counts(slot)
+        if slots:
+            _publish_leaderboard(live)

@@ -1,0 +1,539 @@
+"""The ``/live`` namespace: connect (cookie or API token), ``state``, every event and every refusal."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import select
+
+from roadshow.extensions import db, socketio
+from roadshow.models import Contest, Role, SocketConnection, User, utcnow
+from roadshow.models.live import LiveSession, LiveSlot, Question, QuestionVote
+from roadshow.realtime import coalesce
+from roadshow.services import api_tokens, contests
+from tests.helpers import create_user, csrf_token, login, wait_for
+from tests.review_builders import add_conflict, make_review
+
+NS = "/live"
+ORG, J1, J2 = "org@example.com", "judge@example.com", "judge2@example.com"
+OBS, OBS2 = "obs@example.com", "obs2@example.com"
+
+
+@dataclass
+class Live:
+    session_id: int
+    slots: list[int]
+    projects: list[int]
+    review: object
+
+
+def make_live(app, *, assign=None, scored=True, slug="demo") -> Live:
+    review = make_review(app, slug=slug, assign=assign if assign is not None else {J1: [0, 1], J2: [0, 1]})
+    for email in (OBS, OBS2):
+        create_user(app, email, name=email.split("@")[0].title(), locale="en")
+    with app.test_request_context():
+        contest = db.session.get(Contest, review.contest_id)
+        for email in (OBS, OBS2):
+            contests.grant_role(contest, User.by_email(email), Role.OBSERVER)
+        live = LiveSession(contest_id=contest.id, round_id=review.round_id, title_zh="路演", title_en="Roadshow",
+                           starts_at=utcnow(), pitch_seconds=480, qa_seconds=420, scored=scored)
+        db.session.add(live)
+        db.session.flush()
+        for position, application_id in enumerate(review.projects[:2], start=1):
+            db.session.add(LiveSlot(session_id=live.id, position=position, application_id=application_id))
+        db.session.commit()
+        return Live(live.id, [s.id for s in live.slots], review.projects[:2], review)
+
+
+@pytest.fixture
+def room(app):
+    return make_live(app)
+
+
+_open: list = []
+
+
+@pytest.fixture(autouse=True)
+def _fresh_coalescer():
+    coalesce._instance = None
+    yield
+    while _open:
+        socket = _open.pop()
+        if socket.is_connected(NS):
+            socket.disconnect(namespace=NS)
+    coalesce._instance = None
+
+
+def connect(app, email=None, *, session_id=None, auth=None, headers=None):
+    client = app.test_client()
+    if email:
+        login(client, email)
+    auth = auth if auth is not None else {"session_id": session_id}
+    socket = socketio.test_client(app, namespace=NS, flask_test_client=client, auth=auth, headers=headers)
+    _open.append(socket)
+    return socket, client
+
+
+def received(socket, name):
+    return [m["args"][0] for m in socket.get_received(NS) if m["name"] == name]
+
+
+def call(socket, event, data):
+    return socket.emit(event, data, namespace=NS, callback=True)
+
+
+def control(socket, action, **data):
+    return call(socket, "control", {"action": action, **data})
+
+
+# -- connecting ----------------------------------------------------------------------------------
+
+def test_viewer_connects_and_gets_state_only_for_itself(app, room):
+    socket, _ = connect(app, OBS, session_id=room.session_id)
+    assert socket.is_connected(NS)
+    state = received(socket, "state")[0]
+    assert state["role"] == "observer"
+    assert state["session"]["state"] == "scheduled"
+    assert [slot["id"] for slot in state["slots"]] == room.slots
+    assert state["current"] is None and state["questions"] == [] and state["leaderboard"] is None
+    assert abs(state["now"] - time.time() * 1000) < 5000
+    other, _ = connect(app, OBS2, session_id=room.session_id)
+    assert received(socket, "state") == []   # the second viewer's state went to it alone
+    with app.app_context():
+        assert len(db.session.scalars(select(SocketConnection).where(SocketConnection.namespace == NS)).all()) == 2
+
+
+def test_connect_is_refused_without_a_session_or_right(app, room):
+    assert not connect(app, OBS, auth={})[0].is_connected(NS)
+    assert not connect(app, OBS, session_id=999999)[0].is_connected(NS)
+    assert not connect(app, None, session_id=room.session_id)[0].is_connected(NS)
+    create_user(app, "stranger@example.com")
+    with app.app_context():   # a draft contest is not visible to someone without a role in it
+        from roadshow.models import ContestStatus
+
+        db.session.get(Contest, room.review.contest_id).status = ContestStatus.DRAFT
+        db.session.commit()
+    assert not connect(app, "stranger@example.com", session_id=room.session_id)[0].is_connected(NS)
+    assert connect(app, OBS, session_id=room.session_id)[0].is_connected(NS)
+
+
+def test_api_token_in_auth_connects_its_owner(app, room):
+    with app.test_request_context():
+        _, plain = api_tokens.create(User.by_email(OBS), "script")
+        db.session.commit()
+    socket, _ = connect(app, None, auth={"session_id": room.session_id, "token": plain})
+    assert socket.is_connected(NS)
+    assert received(socket, "state")[0]["role"] == "observer"
+    assert call(socket, "interest", {"application_id": room.projects[0], "follow_up": True})["ok"]
+    assert not connect(app, None, auth={"session_id": room.session_id, "token": "rs_wrong"})[0].is_connected(NS)
+
+
+def test_revoked_token_is_refused_on_the_next_event(app, room):
+    with app.test_request_context():
+        token, plain = api_tokens.create(User.by_email(OBS), "script")
+        db.session.commit()
+        token_id, user_id = token.id, token.user_id
+    socket, _ = connect(app, None, auth={"session_id": room.session_id, "token": plain})
+    with app.test_request_context():
+        api_tokens.revoke(db.session.get(User, user_id), token_id)
+        db.session.commit()
+    assert call(socket, "ask", {"text": "Hi?"})["error"]["code"] == "unauthenticated"
+    assert not socket.is_connected(NS)
+
+
+def test_foreign_origin_is_refused(client):
+    response = client.get("/socket.io/?EIO=4&transport=polling", headers={"Origin": "https://evil.example"})
+    assert response.status_code == 400
+
+
+def test_logout_disconnects_the_live_socket(app, room):
+    socket, browser = connect(app, OBS, session_id=room.session_id)
+    assert socket.is_connected(NS)
+    browser.post("/logout", data={"csrf_token": csrf_token(browser, "/account/")})
+    assert wait_for(lambda: not socket.is_connected(NS))
+
+
+def test_ping_answers_the_server_clock(app, room):
+    socket, _ = connect(app, OBS, session_id=room.session_id)
+    answer = call(socket, "ping", {"t": 123})
+    assert answer["t"] == 123 and abs(answer["now"] - time.time() * 1000) < 2000
+
+
+def test_oversized_message_is_refused(app, room):
+    socket, _ = connect(app, OBS, session_id=room.session_id)
+    answer = call(socket, "ask", {"text": "x" * 400, "note": "y" * 3000})
+    assert answer["error"]["code"] == "too_large"
+    with app.app_context():
+        assert db.session.scalars(select(Question)).all() == []
+
+
+# -- controls ------------------------------------------------------------------------------------
+
+def test_organiser_runs_the_session_and_everyone_gets_slot_and_session(app, room):
+    org, _ = connect(app, ORG, session_id=room.session_id)
+    viewer, _ = connect(app, OBS, session_id=room.session_id)
+    assert received(org, "state")[0]["role"] == "organiser"
+    received(viewer, "state")
+    assert control(org, "start_session") == {"ok": True}
+    assert received(viewer, "session")[-1] == {"state": "live", "current_slot_id": room.slots[0]}
+    before = int(time.time() * 1000)
+    assert control(org, "timer_start", phase="pitch")["ok"]
+    slot = received(viewer, "slot")[-1]
+    assert slot["phase"] == "pitch" and slot["timer"]["seconds"] == 480 and slot["timer"]["remaining"] is None
+    assert abs(slot["timer"]["started_at"] - before) < 2000
+    assert control(org, "timer_pause")["ok"]
+    slot = received(viewer, "slot")[-1]
+    assert slot["timer"]["started_at"] is None and 470 < slot["timer"]["remaining"] <= 480
+    assert control(org, "timer_extend", seconds=60)["ok"]
+    assert received(viewer, "slot")[-1]["timer"]["remaining"] > 530
+    assert control(org, "timer_resume")["ok"]
+    slot = received(viewer, "slot")[-1]
+    assert slot["timer"]["started_at"] is not None and slot["timer"]["seconds"] > 530
+    assert slot["timer"]["remaining"] is None
+    assert control(org, "timer_start", phase="qa")["ok"]
+    assert received(viewer, "slot")[-1]["timer"]["seconds"] == 420
+    assert control(org, "timer_extend", seconds=-5)["error"]["code"] == "invalid"
+
+    assert control(org, "next_slot") == {"ok": True, "slot_id": room.slots[1]}
+    slots = received(viewer, "slot")
+    assert slots[0]["id"] == room.slots[0] and slots[0]["phase"] == "done" and slots[0]["ended_at"]
+    assert slots[-1]["id"] == room.slots[1] and slots[-1]["started_at"]
+    assert control(org, "next_slot")["error"]["code"] == "no_next_slot"
+    assert control(org, "goto_slot", slot_id=room.slots[0])["ok"]
+    assert received(viewer, "session")[-1]["current_slot_id"] == room.slots[0]
+    assert control(org, "end_session")["ok"]
+    assert received(viewer, "session")[-1]["state"] == "ended"
+    with app.app_context():
+        for slot in db.session.scalars(select(LiveSlot)):
+            assert slot.started_at is not None and slot.ended_at is not None
+
+
+def test_video_late_joiner_computes_the_position(app, room):
+    org, _ = connect(app, ORG, session_id=room.session_id)
+    control(org, "start_session")
+    assert control(org, "video_seek", position=30)["ok"]
+    assert control(org, "video_play")["ok"]
+    time.sleep(0.3)
+    late, _ = connect(app, OBS, session_id=room.session_id)
+    state = received(late, "state")[0]
+    video = state["current"]["video"]
+    assert video["playing"] is True
+    position = video["position"] + (state["now"] - video["at"]) / 1000
+    assert 30.25 <= position < 31.5
+    assert control(org, "video_pause")["ok"]
+    video = received(late, "slot")[-1]["video"]
+    assert video["playing"] is False and video["position"] >= 30.25
+    assert control(org, "video_seek", position=-1)["error"]["code"] == "invalid"
+
+
+@pytest.mark.parametrize("email", [J1, OBS])
+def test_control_and_moderate_from_a_judge_or_observer_are_forbidden(app, room, email):
+    socket, _ = connect(app, email, session_id=room.session_id)
+    for action in ("start_session", "next_slot", "timer_start", "scoring_open", "leaderboard"):
+        assert control(socket, action, phase="pitch", visibility="everyone")["error"]["code"] == "forbidden"
+    with app.app_context():
+        question = Question(session_id=room.session_id, author_id=User.by_email(OBS2).id, text="Why?")
+        db.session.add(question)
+        db.session.commit()
+        question_id = question.id
+    assert call(socket, "moderate", {"question_id": question_id, "action": "approve"})["error"]["code"] == "forbidden"
+    with app.app_context():
+        live = db.session.get(LiveSession, room.session_id)
+        assert live.state.value == "scheduled" and live.leaderboard.value == "hidden"
+        assert db.session.get(Question, question_id).status.value == "pending"
+
+
+# -- Q&A ---------------------------------------------------------------------------------------
+
+def test_question_flow_pending_to_organisers_then_approved_to_everyone(app, room):
+    org, _ = connect(app, ORG, session_id=room.session_id)
+    judge, _ = connect(app, J1, session_id=room.session_id)
+    asker, _ = connect(app, OBS, session_id=room.session_id)
+    other, _ = connect(app, OBS2, session_id=room.session_id)
+    for socket in (org, judge, asker, other):
+        received(socket, "state")
+    answer = call(asker, "ask", {"text": "  How big is the market?  ", "anonymous": True})
+    assert answer["ok"]
+    question_id = answer["question_id"]
+    pending = received(org, "question")
+    assert pending[-1]["status"] == "pending" and pending[-1]["author"] == "Obs"   # never anonymous to organisers
+    assert pending[-1]["text"] == "How big is the market?"
+    assert received(other, "question") == [] and received(judge, "question") == []
+
+    edit = {"question_id": question_id, "action": "edit", "text": "How large is the market?"}
+    assert call(org, "moderate", edit)["ok"]
+    assert call(org, "moderate", {"question_id": question_id, "action": "approve"})["ok"]
+    public = received(other, "question")[-1]
+    assert public["status"] == "approved" and public["author"] is None and public["text"] == "How large is the market?"
+    assert received(judge, "question")[-1]["author"] is None
+    assert call(org, "moderate", {"question_id": question_id, "action": "pin"})["ok"]
+    assert received(other, "question")[-1]["pinned"] is True
+    assert call(org, "moderate", {"question_id": question_id, "action": "answer"})["ok"]
+    assert received(other, "question")[-1]["answered"] is True
+    assert call(org, "moderate", {"question_id": question_id, "action": "unpin"})["ok"]
+    assert call(org, "moderate", {"question_id": question_id, "action": "dismiss"})["ok"]
+    assert received(other, "question")[-1]["status"] == "dismissed"
+    with app.app_context():
+        question = db.session.get(Question, question_id)
+        assert question.original_text == "How big is the market?" and question.status.value == "dismissed"
+
+    late, _ = connect(app, OBS2, session_id=room.session_id)
+    assert received(late, "state")[0]["questions"] == []
+
+
+def test_ask_refusals_empty_too_long_rate_limited(app, room):
+    socket, _ = connect(app, OBS, session_id=room.session_id)
+    assert call(socket, "ask", {"text": "   "})["error"]["code"] == "empty"
+    assert call(socket, "ask", {"text": "x" * 501})["error"]["code"] == "too_long"
+    for n in range(3):
+        assert call(socket, "ask", {"text": f"Question {n}?"})["ok"]
+    assert call(socket, "ask", {"text": "A fourth?"})["error"]["code"] == "rate_limited"
+    with app.app_context():
+        assert len(db.session.scalars(select(Question)).all()) == 3
+
+
+def test_judges_only_questions_stay_with_judges_and_organisers(app, room):
+    org, _ = connect(app, ORG, session_id=room.session_id)
+    judge, _ = connect(app, J1, session_id=room.session_id)
+    viewer, _ = connect(app, OBS, session_id=room.session_id)
+    assert call(viewer, "ask", {"text": "Secret?", "judges_only": True})["error"]["code"] == "forbidden"
+    answer = call(judge, "ask", {"text": "Is the IP theirs?", "judges_only": True})
+    assert answer["ok"]
+    assert call(org, "moderate", {"question_id": answer["question_id"], "action": "approve"})["ok"]
+    assert received(judge, "question")[-1]["judges_only"] is True
+    assert received(viewer, "question") == []
+    judge2, _ = connect(app, J2, session_id=room.session_id)
+    assert [q["id"] for q in received(judge2, "state")[0]["questions"]] == [answer["question_id"]]
+    viewer2, _ = connect(app, OBS2, session_id=room.session_id)
+    assert received(viewer2, "state")[0]["questions"] == []
+
+
+def test_conflicted_judge_cannot_use_the_judges_channel_about_the_project(app, room):
+    add_conflict(app, room.review.judges[J1], room.projects[0])
+    org, _ = connect(app, ORG, session_id=room.session_id)
+    control(org, "start_session")
+    judge, _ = connect(app, J1, session_id=room.session_id)
+    assert call(judge, "ask", {"text": "Hm?", "judges_only": True})["error"]["code"] == "conflicted"
+
+
+def _approved_question(app, room, author=OBS2, judges_only=False):
+    with app.app_context():
+        question = Question(session_id=room.session_id, author_id=User.by_email(author).id, text="Why?",
+                            status="approved", judges_only=judges_only)
+        db.session.add(question)
+        db.session.commit()
+        return question.id
+
+
+def test_votes_once_not_own_approved_only_and_withdrawn(app, room):
+    question_id = _approved_question(app, room)
+    socket, _ = connect(app, OBS, session_id=room.session_id)
+    author, _ = connect(app, OBS2, session_id=room.session_id)
+    assert call(socket, "vote", {"question_id": question_id, "on": True}) == {
+        "ok": True, "question_id": question_id, "votes": 1, "on": True}
+    assert call(socket, "vote", {"question_id": question_id, "on": True})["error"]["code"] == "already_voted"
+    assert call(author, "vote", {"question_id": question_id, "on": True})["error"]["code"] == "own_question"
+    assert received(socket, "state") and True
+    late, _ = connect(app, OBS, session_id=room.session_id)
+    assert received(late, "state")[0]["my_votes"] == [question_id]
+    assert call(socket, "vote", {"question_id": question_id, "on": False})["votes"] == 0
+    with app.app_context():
+        pending = Question(session_id=room.session_id, author_id=User.by_email(OBS2).id, text="Pending")
+        db.session.add(pending)
+        db.session.commit()
+        pending_id = pending.id
+        assert db.session.scalars(select(QuestionVote)).all() == []
+    assert call(socket, "vote", {"question_id": pending_id, "on": True})["error"]["code"] == "not_votable"
+    secret = _approved_question(app, room, judges_only=True)
+    assert call(socket, "vote", {"question_id": secret, "on": True})["error"]["code"] == "not_votable"
+
+
+def test_vote_rate_limit(app, room):
+    ids = [_approved_question(app, room) for _ in range(31)]
+    socket, _ = connect(app, OBS, session_id=room.session_id)
+    for question_id in ids[:30]:
+        assert call(socket, "vote", {"question_id": question_id, "on": True})["ok"]
+    assert call(socket, "vote", {"question_id": ids[30], "on": True})["error"]["code"] == "rate_limited"
+
+
+def test_fifty_votes_make_a_handful_of_tallies_with_the_final_count(app, room):
+    question_id = _approved_question(app, room)
+    plains = []
+    for n in range(50):
+        user_id = create_user(app, f"voter{n}@example.com", name=f"Voter {n}")
+        with app.test_request_context():   # public contest: any signed-in user may view and vote
+            plains.append(api_tokens.create(db.session.get(User, user_id), "bot")[1])
+            db.session.commit()
+    watcher, _ = connect(app, OBS, session_id=room.session_id)
+    voters = [connect(app, None, auth={"session_id": room.session_id, "token": plain})[0] for plain in plains]
+    time.sleep(0.5)
+    received(watcher, "tally")
+    for socket in voters:
+        assert call(socket, "vote", {"question_id": question_id, "on": True})["ok"]
+    time.sleep(0.6)
+    tallies = received(watcher, "tally")
+    with_votes = [t for t in tallies if str(question_id) in t["votes"]]
+    assert 1 <= len(with_votes) <= 10, len(with_votes)
+    assert with_votes[-1]["votes"][str(question_id)] == 50
+    assert tallies[-1]["viewers"] == 51   # this process's viewers
+
+
+def test_state_can_be_asked_for_again(app, room):
+    socket, _ = connect(app, OBS, session_id=room.session_id)
+    answer = call(socket, "state", {})
+    assert answer["ok"] and answer["state"]["session"]["id"] == room.session_id
+    assert answer["state"]["role"] == "observer"
+
+
+def test_interest_is_stored_and_in_state(app, room):
+    socket, _ = connect(app, OBS, session_id=room.session_id)
+    answer = call(socket, "interest", {"application_id": room.projects[1], "follow_up": True,
+                                       "organisation": "Haidian District", "note": "Call us"})
+    assert answer == {"ok": True, "application_id": room.projects[1], "follow_up": True}
+    assert call(socket, "interest", {"application_id": 999999})["error"]["code"] == "not_found"
+    again, _ = connect(app, OBS, session_id=room.session_id)
+    assert received(again, "state")[0]["my_interest"] == [room.projects[1]]
+
+
+# -- live scoring --------------------------------------------------------------------------------
+
+def _submit(app, room, email, application_id, values=("8", "7", "9")):
+    from roadshow.models import Application, Round
+    from roadshow.services import score_sheets
+    from tests.review_builders import full_scores
+
+    with app.test_request_context():
+        body = full_scores(room.review, values)
+        sheet = score_sheets.submit(db.session.get(Round, room.review.round_id),
+                                    db.session.get(Application, application_id), User.by_email(email),
+                                    scores=body["scores"], comments=body["comments"],
+                                    overall_comment=body["overall_comment"], idempotency_key=f"key-{time.time_ns()}")
+        assert sheet.status == "submitted"  # submit tells the live rooms itself (after commit)
+        db.session.commit()
+
+
+def test_scoring_counts_exclude_conflicted_judges_and_announce_on_close(app, room):
+    from roadshow.models.results import ResultSettings
+
+    with app.app_context():
+        db.session.add(ResultSettings(round_id=room.review.round_id, announce_live=True))
+        db.session.commit()
+    create_user(app, "judge3@example.com", name="Judge3")
+    with app.test_request_context():
+        from roadshow.models import Assignment, AssignmentSource
+
+        contest = db.session.get(Contest, room.review.contest_id)
+        contests.grant_role(contest, User.by_email("judge3@example.com"), Role.JUDGE)
+        db.session.add(Assignment(round_id=room.review.round_id, judge_id=User.by_email("judge3@example.com").id,
+                                  application_id=room.projects[0], source=AssignmentSource.MANUAL))
+        db.session.commit()
+    add_conflict(app, _uid(app, "judge3@example.com"), room.projects[0])
+    org, _ = connect(app, ORG, session_id=room.session_id)
+    viewer, _ = connect(app, OBS, session_id=room.session_id)
+    conflicted, _ = connect(app, "judge3@example.com", session_id=room.session_id)
+    control(org, "start_session")
+    assert control(org, "scoring_open")["ok"]
+    assert received(viewer, "scoring")[-1] == {"slot_id": room.slots[0], "scored": 0, "expected": 2}
+    judge, _ = connect(app, J1, session_id=room.session_id)
+    assert received(judge, "state")[0]["scoring"]["can_score"] is True
+    late, _ = connect(app, "judge3@example.com", session_id=room.session_id)
+    assert received(late, "state")[0]["scoring"]["can_score"] is False
+
+    _submit(app, room, J1, room.projects[0], ("8", "7", "9"))
+    assert wait_for(lambda: received(viewer, "scoring"))[-1] == {"slot_id": room.slots[0], "scored": 1, "expected": 2}
+    _submit(app, room, J2, room.projects[0], ("6", "7", "5"))
+    assert control(org, "scoring_close")["ok"]
+    slot = received(viewer, "slot")[-1]
+    assert slot["scoring"] == {"open": False, "scored": 2, "expected": 2}
+    assert slot["announced"]["n_sheets"] == 2 and slot["announced"]["aggregate"] is not None
+    assert all("total" not in str(message) for message in received(conflicted, "scoring"))
+
+
+def _uid(app, email):
+    with app.app_context():
+        return User.by_email(email).id
+
+
+def test_leaderboard_visibility(app, room):
+    org, _ = connect(app, ORG, session_id=room.session_id)
+    judge, _ = connect(app, J1, session_id=room.session_id)
+    viewer, _ = connect(app, OBS, session_id=room.session_id)
+    control(org, "start_session")
+    _submit(app, room, J1, room.projects[0])
+    assert received(org, "leaderboard")[-1]["rows"][0]["project"] == room.projects[0]
+    assert received(viewer, "leaderboard") == [] and received(judge, "leaderboard") == []
+    assert control(org, "leaderboard", visibility="judges")["ok"]
+    assert received(judge, "leaderboard")[-1]["rows"][0]["rank"] == 1
+    assert received(viewer, "leaderboard")[-1]["rows"] is None
+    assert control(org, "leaderboard", visibility="everyone")["ok"]
+    rows = received(viewer, "leaderboard")[-1]["rows"]
+    assert rows[0]["project"] == room.projects[0] and rows[0]["aggregate"] is not None
+    assert control(org, "leaderboard", visibility="nobody")["error"]["code"] == "invalid"
+    late, _ = connect(app, OBS2, session_id=room.session_id)
+    assert received(late, "state")[0]["leaderboard"][0]["rank"] == 1
+
+
+# -- the message queue failing --------------------------------------------------------------------
+
+def test_emit_failure_still_commits_and_clients_hear_degraded(app, room, monkeypatch):
+    from roadshow.services import live_room
+
+    org, _ = connect(app, ORG, session_id=room.session_id)
+    viewer, _ = connect(app, OBS, session_id=room.session_id)
+    real_emit = socketio.emit
+
+    def broken(event, *args, **kwargs):
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(socketio, "emit", broken)
+    try:
+        assert call(viewer, "ask", {"text": "Still there?"})["ok"]
+        assert received(viewer, "degraded") == [{"on": True}]
+    finally:
+        monkeypatch.setattr(socketio, "emit", real_emit)
+    with app.app_context():
+        assert db.session.scalar(select(Question.text)) == "Still there?"
+    assert control(org, "start_session")["ok"]   # the queue is back: clients are told
+    assert {"on": False} in received(viewer, "degraded")
+    assert live_room._degraded["on"] is False
+
+
+# -- the coalescer itself ---------------------------------------------------------------------------
+
+def test_coalescer_sends_one_tally_per_room_per_interval_with_the_latest_counts():
+    sent, tasks = [], []
+    coalescer = coalesce.Coalescer(emit=lambda event, data, to: sent.append((event, data, to)),
+                                   sleep=lambda seconds: None, start_task=tasks.append)
+    for n in range(1, 51):
+        coalescer.mark_votes("live:1", {7: n})
+    coalescer.mark_viewers("live:1", 12)
+    coalescer.mark_votes("live:1:judges", {8: 2})
+    assert len(tasks) == 1            # one task for the whole burst, nothing sent yet
+    assert sent == []
+    tasks[0]()                        # the task wakes, sends, finds nothing more and stops
+    assert sorted(sent, key=lambda s: s[2]) == [
+        ("tally", {"votes": {"7": 50}, "viewers": 12}, "live:1"),
+        ("tally", {"votes": {"8": 2}}, "live:1:judges"),
+    ]
+    coalescer.mark_votes("live:1", {7: 51})
+    assert len(tasks) == 2            # stopped when idle, started again on the next change
+    tasks[1]()
+    assert sent[-1] == ("tally", {"votes": {"7": 51}, "viewers": 12}, "live:1")
+
+
+def test_a_publish_the_redis_manager_gave_up_on_counts_as_degraded(app, room, monkeypatch):
+    """The Redis manager does not raise when Redis is gone: it logs and leaves itself disconnected."""
+    from roadshow.services import live_room
+
+    viewer, _ = connect(app, OBS, session_id=room.session_id)
+    manager = socketio.server.manager
+    monkeypatch.setattr(manager, "connected", False, raising=False)
+    assert call(viewer, "ask", {"text": "Anyone?"})["ok"]
+    assert received(viewer, "degraded") == [{"on": True}]
+    monkeypatch.setattr(manager, "connected", True, raising=False)
+    late, _ = connect(app, OBS2, session_id=room.session_id)   # still degraded: a new viewer is told too
+    assert received(late, "degraded") == [{"on": True}]
+    assert call(viewer, "ask", {"text": "Back?"})["ok"]
+    assert received(viewer, "degraded") == [{"on": False}]
+    assert live_room._degraded["on"] is False
