@@ -75,7 +75,8 @@ def emit_now(event: str, data: dict, to) -> bool:
             raise ConnectionError("the message queue did not take the event")
     except Exception:  # the queue is down: the change is committed, clients resync later
         log.exception("live: emitting %s to %s failed", event, to)
-        _tell_local_degraded(True)
+        if not _degraded["on"]:  # say it once, not once per failed emit
+            _tell_local_degraded(True)
         return False
     if _degraded["on"]:
         _degraded["on"] = False

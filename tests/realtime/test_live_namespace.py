@@ -56,13 +56,17 @@ _open: list = []
 
 @pytest.fixture(autouse=True)
 def _fresh_coalescer():
+    from roadshow.services import live_room
+
     coalesce._instance = None
+    live_room._degraded["on"] = False  # process-wide: no test inherits another's degraded mode
     yield
     while _open:
         socket = _open.pop()
         if socket.is_connected(NS):
             socket.disconnect(namespace=NS)
     coalesce._instance = None
+    live_room._degraded["on"] = False
 
 
 def connect(app, email=None, *, session_id=None, auth=None, headers=None):
@@ -531,9 +535,9 @@ def test_a_publish_the_redis_manager_gave_up_on_counts_as_degraded(app, room, mo
     monkeypatch.setattr(manager, "connected", False, raising=False)
     assert call(viewer, "ask", {"text": "Anyone?"})["ok"]
     assert received(viewer, "degraded") == [{"on": True}]
-    monkeypatch.setattr(manager, "connected", True, raising=False)
     late, _ = connect(app, OBS2, session_id=room.session_id)   # still degraded: a new viewer is told too
-    assert received(late, "degraded") == [{"on": True}]
-    assert call(viewer, "ask", {"text": "Back?"})["ok"]
+    assert {"on": True} in received(late, "degraded")
+    monkeypatch.setattr(manager, "connected", True, raising=False)
+    assert call(viewer, "ask", {"text": "Back?"})["ok"]    # the next emit that gets through ends it
     assert received(viewer, "degraded") == [{"on": False}]
     assert live_room._degraded["on"] is False
