@@ -34,7 +34,7 @@
   };
   // The running order is rendered by the page: slot id -> {applicationId, project}.
   const order = new Map();
-  document.querySelectorAll("#running-order [data-slot-id]").forEach(function (item) {
+  document.querySelectorAll("#running-order li[data-slot-id]").forEach(function (item) {
     order.set(Number(item.dataset.slotId), { applicationId: Number(item.dataset.applicationId),
       project: item.dataset.project, element: item });
   });
