@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from roadshow.extensions import db
 from roadshow.models import User, utcnow
@@ -44,7 +45,8 @@ def question_data(question: Question, *, for_organiser: bool) -> dict:
 
 
 def visible_questions(live: LiveSession, role: str) -> list[Question]:
-    query = select(Question).where(Question.session_id == live.id)
+    # authors in one query, not one per question: every (re)connect reads the whole list
+    query = select(Question).options(selectinload(Question.author)).where(Question.session_id == live.id)
     if role != ORGANISER:
         query = query.where(Question.status == QuestionStatus.APPROVED)
         if role != JUDGE:

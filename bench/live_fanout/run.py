@@ -1,0 +1,281 @@
+"""Live room fan-out: N socket.io viewers on Roadshow's ``/live`` namespace vs a Node socket.io room.
+
+    .venv/bin/python bench/live_fanout/run.py [--viewers 100,500,1000] [--quick] [--redis URL]
+                                              [--rates 1,5,10,20] [--seconds 5] [--skip-node]
+
+For each N in --viewers the same client (bench/live_fanout/client.mjs: Node, npm
+``socket.io-client``, websocket transport, one process) runs against
+
+* **ours**: the app served as in production (tests/live.py ``deployment()``: ``flask db upgrade``,
+  gunicorn with one gevent worker, SQLite), with a live session prepared in its database the way
+  bench/scoring_load.py does it: an open contest, a LiveSession (state live) with one slot, an
+  organiser and max(N) viewers, each its own user with an API token (viewers connect with
+  ``auth: {session_id, token}``; one user each, so the per-person limits of 3 questions and 30
+  upvotes a minute are never reached by benchmark traffic); with --redis URL, once more with
+  ``REDIS_URL`` set (the message queue on the path of every broadcast);
+* **node**: bench/live_fanout/reference_server.js, a minimal room on the npm ``socket.io`` server
+  with the same events and no database, checks or limits (tallies coalesced at 5/s like ours).
+
+The server runs pinned to core 0 (gunicorn master and worker, all threads, via ``taskset -a -p``;
+the Node server started under ``taskset -c 0``), the client pinned to core 1. Phases, per N:
+
+(d) every viewer connects at once: time until all have their ``state``, and server RSS after;
+(a) questions at each rate of --rates for --seconds each, asked by viewers in turn; the organiser's
+    socket approves each as soon as the pending question reaches it (the app has no auto-approval),
+    so the figure is ask → approve → the whole audience: p50/p99 latency from the ask's client
+    timestamp (carried in the text) to each viewer's receipt, delivery ratio, deliveries/s, server
+    CPU (utime + stime from /proc/<pid>/stat) per delivery;
+(b) at the largest N only: a vote storm, 500 upvotes/s in total for 10 s (--quick: 5 s), viewers
+    upvoting others' questions: tally p99 (sending a vote → the first ``tally`` on the voter's
+    socket that counts it) and server CPU as % of one core.
+(c) a judge's submit reaching every viewer's leaderboard is NOT measured (not built for lack of time).
+
+Prints our figures, Node's, and the ratios ours/Node. Targets (issue 6) at N=1,000: questions at
+10/s with p99 <= 100 ms; vote storm <= 50% of one core with tally p99 <= 300 ms; 1,000 connects in
+<= 1.5 s with RSS <= 150 MB; with Redis on, within 10%. Printed, never asserted.
+The state a viewer receives at connect holds the questions approved by earlier N's (ascending order).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import timedelta
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(PROJECT_ROOT))
+
+from tests.live import SCRUBBED_ENV, _free_port, deployment  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+SERVER_CORE, CLIENT_CORE = "0", "1"
+
+
+def prepare(env: dict, viewers: int) -> dict:
+    """An open contest with a live session (one slot, current), an organiser and ``viewers`` users,
+    each with an API token, in the served installation's database."""
+    saved = dict(os.environ)
+    for key in SCRUBBED_ENV:
+        os.environ.pop(key, None)
+    os.environ.update({k: v for k, v in env.items() if k in ("DATABASE_URL", "INSTANCE_DIR", "SECRET_KEY")})
+    try:
+        from roadshow import create_app
+        from roadshow.extensions import db
+        from roadshow.models import (
+            Application, ApplicationStatus, Contest, ContestRole, ContestStatus, Role, Round, RoundKind, User,
+            utcnow,
+        )
+        from roadshow.models.live import LiveSession, LiveSlot, SessionState, SlotPhase
+        from roadshow.services import api_tokens
+
+        app = create_app()
+        with app.test_request_context():
+            contest = Contest(slug="fanout", name_zh="基准", name_en="Fan-out", status=ContestStatus.OPEN)
+            round_ = Round(contest=contest, position=1, kind=RoundKind.LIVE_ROADSHOW, name_zh="路演",
+                           name_en="Roadshow", judges_per_project=1)
+            project = Application(contest=contest, status=ApplicationStatus.SCREENED_IN, project_name="P",
+                                  leader_institution="Institute")
+            db.session.add_all([contest, round_, project])
+            db.session.flush()
+            live = LiveSession(contest_id=contest.id, round_id=round_.id, title_zh="路演", title_en="Roadshow",
+                               starts_at=utcnow() - timedelta(minutes=1), scored=False, state=SessionState.LIVE)
+            db.session.add(live)
+            db.session.flush()
+            slot = LiveSlot(session_id=live.id, position=1, application_id=project.id, phase=SlotPhase.QA,
+                            started_at=utcnow())
+            db.session.add(slot)
+            db.session.flush()
+            live.current_slot_id = slot.id
+            organiser = User(email="organiser@fanout.example", display_name="Organiser", password_hash=None)
+            db.session.add(organiser)
+            db.session.flush()
+            db.session.add(ContestRole(contest_id=contest.id, user_id=organiser.id, role=Role.ORGANIZER))
+            _, organiser_token = api_tokens.create(organiser, "bench")
+            tokens = []
+            for i in range(viewers):
+                user = User(email=f"viewer{i}@fanout.example", display_name=f"Viewer {i}", password_hash=None)
+                db.session.add(user)
+                db.session.flush()
+                tokens.append(api_tokens.create(user, "bench")[1])
+            db.session.commit()
+            result = {"session_id": live.id, "organiser_token": organiser_token, "viewer_tokens": tokens}
+        with app.app_context():
+            db.engine.dispose()
+        return result
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def server_pids(port: int) -> list[int]:
+    """The gunicorn processes (master and worker) serving ``port``: ours, found by their environment."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+            environ = (entry / "environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"gunicorn" in cmdline and f"PORT={port}".encode() in environ:
+            pids.append(int(entry.name))
+    return sorted(pids)
+
+
+def pin(pids: list[int], core: str) -> None:
+    for pid in pids:
+        subprocess.run(["taskset", "-a", "-p", "-c", core, str(pid)], check=True, stdout=subprocess.DEVNULL)
+
+
+def run_client(config: dict, timeout: float = 900) -> dict:
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+        json.dump({**config, "clk_tck": os.sysconf("SC_CLK_TCK")}, handle)
+        path = handle.name
+    try:
+        done = subprocess.run(["taskset", "-c", CLIENT_CORE, "node", str(HERE / "client.mjs"), path],
+                              cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=None, timeout=timeout, text=True)
+    finally:
+        os.unlink(path)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if done.returncode != 0 or not lines:
+        raise RuntimeError(f"client exited with {done.returncode}")
+    return json.loads(lines[-1])
+
+
+def worker_rss(result: dict) -> float | None:
+    values = [v for v in result["connect"]["rss_mb"].values() if v is not None]
+    return max(values) if values else None   # the worker (the master is small)
+
+
+def run_ours(args, ns: list[int], redis_url: str | None) -> dict:
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="fanout-") as tmp:
+        with deployment(Path(tmp), redis_url=redis_url) as server:
+            data = prepare(server.env, max(ns))
+            port = int(server.url.rsplit(":", 1)[1])
+            pids = server_pids(port)
+            pin(pids, SERVER_CORE)
+            print(f"  ours{' +redis' if redis_url else ''}: {server.url}, gunicorn pids {pids} on core {SERVER_CORE}",
+                  flush=True)
+            offset = 0
+            for n in ns:
+                config = client_config(args, server.url, data["session_id"], data["organiser_token"],
+                                       data["viewer_tokens"][:n], pids, n == max(ns), offset)
+                offset += sum(max(1, round(r * args.seconds)) for r in args.rates)
+                results[n] = run_client(config)
+                time.sleep(1)
+    return results
+
+
+def run_node(args, ns: list[int]) -> dict:
+    port = _free_port()
+    env = {**os.environ, "PORT": str(port), "ORGANISER_TOKEN": "organiser-token"}
+    process = subprocess.Popen(["taskset", "-c", SERVER_CORE, "node", str(HERE / "reference_server.js")],
+                               cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    results = {}
+    try:
+        process.stdout.readline()   # "listening <port>"
+        url = f"http://127.0.0.1:{port}"
+        urllib.request.urlopen(url + "/healthz", timeout=5).read()
+        print(f"  node: {url}, pid {process.pid} on core {SERVER_CORE}", flush=True)
+        for n in ns:
+            config = client_config(args, url, 1, "organiser-token", [f"viewer-{i}" for i in range(n)],
+                                   [process.pid], n == max(ns), 0)
+            results[n] = run_client(config)
+            time.sleep(1)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    return results
+
+
+def client_config(args, url, session_id, organiser_token, tokens, pids, storm: bool, offset: int) -> dict:
+    return {"url": url, "session_id": session_id, "organiser_token": organiser_token, "viewer_tokens": tokens,
+            "server_pids": pids, "rates": args.rates, "seconds_per_rate": args.seconds, "asker_offset": offset,
+            "storm": {"rate": 500, "seconds": args.storm_seconds} if storm else None}
+
+
+def fmt(value, spec=".1f") -> str:
+    return "—" if value is None else format(value, spec)
+
+
+def ratio(a, b) -> str:
+    return "—" if a is None or b in (None, 0) else f"{a / b:.2f}"
+
+
+def report(label: str, ours: dict, node: dict | None, ns: list[int]) -> None:
+    print(f"\n=== {label} (ratio = ours / node) ===")
+    print("(d) connect at once   viewers  connected  all-connected ms  connect p99 ms  server RSS MB   [node]  ratio(time)")
+    for n in ns:
+        o, d = ours[n]["connect"], (node or {}).get(n, {}).get("connect")
+        print(f"    {n:>17} {o['connected']:>10} {fmt(o['all_connected_ms']):>17} {fmt(o['connect_ms']['p99']):>15}"
+              f" {fmt(worker_rss(ours[n])):>14}   [{fmt(d and d['all_connected_ms'])} ms,"
+              f" {fmt(d and worker_rss(node[n]))} MB]  {ratio(o['all_connected_ms'], d and d['all_connected_ms'])}")
+    for n in ns:
+        o = ours[n]["connect"]
+        if o["connected"] < o["viewers"]:
+            print(f"    N={n}: {o['failed']} failed, {o.get('pending', 0)} still pending after the deadline")
+    print("(a) questions    N  rate  p50 ms  p99 ms  delivered  deliveries/s  cpu µs/delivery   [node p50/p99, µs]"
+          "   ratio p99  ratio cpu")
+    for n in ns:
+        for i, o in enumerate(ours[n]["questions"]):
+            d = (node or {}).get(n, {}).get("questions", [None] * (i + 1))[i]
+            print(f"    {n:>11} {o['rate']:>5} {fmt(o['latency_ms']['p50']):>7} {fmt(o['latency_ms']['p99']):>7}"
+                  f" {fmt(o['delivery_ratio'], '.4f'):>10} {fmt(o['deliveries_per_s'], '.0f'):>13}"
+                  f" {fmt(o['server_cpu_per_delivery_us']):>16}"
+                  f"   [{fmt(d and d['latency_ms']['p50'])}/{fmt(d and d['latency_ms']['p99'])},"
+                  f" {fmt(d and d['server_cpu_per_delivery_us'])}]"
+                  f"   {ratio(o['latency_ms']['p99'], d and d['latency_ms']['p99']):>9}"
+                  f"  {ratio(o['server_cpu_per_delivery_us'], d and d['server_cpu_per_delivery_us']):>9}"
+                  + (f"   ask errors {o['ask_errors']}" if o["ask_errors"] else ""))
+    n = max(ns)
+    o, d = ours[n].get("storm"), (node or {}).get(n, {}).get("storm")
+    if o and "tally_ms" in o:
+        print(f"(b) vote storm N={n}: {o['votes_ok']}/{o['votes_sent']} votes ok at {o['achieved_rate']:.0f}/s,"
+              f" tally p50 {fmt(o['tally_ms']['p50'])} p99 {fmt(o['tally_ms']['p99'])} ms, unseen {o['tallies_unseen']},"
+              f" server CPU {o['server_cpu_pct_of_core']:.0f}% of a core" + (f", errors {o['vote_errors']}" if o['vote_errors'] else ""))
+        if d and "tally_ms" in d:
+            print(f"    node: tally p50 {fmt(d['tally_ms']['p50'])} p99 {fmt(d['tally_ms']['p99'])} ms,"
+                  f" CPU {d['server_cpu_pct_of_core']:.0f}%; ratio p99 {ratio(o['tally_ms']['p99'], d['tally_ms']['p99'])},"
+                  f" ratio CPU {ratio(o['server_cpu_pct_of_core'], d['server_cpu_pct_of_core'])}")
+    elif o:
+        print(f"(b) vote storm: {o}")
+    print("(c) judge's submit → every viewer's leaderboard: not measured")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--viewers", default="100,500,1000")
+    parser.add_argument("--rates", default="1,5,10,20")
+    parser.add_argument("--seconds", type=float, default=5.0, help="seconds per question rate")
+    parser.add_argument("--quick", action="store_true", help="N=100,1000, rates 1,10, 3 s each, 5 s storm")
+    parser.add_argument("--redis", default=None, help="also run ours with this REDIS_URL")
+    parser.add_argument("--skip-node", action="store_true")
+    args = parser.parse_args()
+    if args.quick:
+        args.viewers, args.rates, args.seconds = "100,1000", "1,10", 3.0
+    args.storm_seconds = 5.0 if args.quick else 10.0
+    args.rates = [float(r) if "." in r else int(r) for r in args.rates.split(",")]
+    ns = sorted(int(n) for n in args.viewers.split(","))
+    os.sched_setaffinity(0, {int(CLIENT_CORE)})
+    print(f"live fan-out: N={ns}, rates {args.rates}/s × {args.seconds:g} s, storm 500/s × {args.storm_seconds:g} s"
+          f" at N={max(ns)}; server on core {SERVER_CORE}, client on core {CLIENT_CORE}", flush=True)
+    node = None if args.skip_node else run_node(args, ns)
+    ours = run_ours(args, ns, None)
+    report("ours (no Redis) vs node", ours, node, ns)
+    if args.redis:
+        with_redis = run_ours(args, ns, args.redis)
+        report("ours with Redis vs node", with_redis, node, ns)
+        report("ours with Redis vs ours without (ratio = redis / no redis)", with_redis, ours, ns)
+    print("\nraw: " + json.dumps({"ours": ours, "node": node}, default=str)[:200000])
+
+
+if __name__ == "__main__":
+    main()
