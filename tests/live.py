@@ -166,6 +166,9 @@ def deployment(instance: Path, *, processes: int = 1, redis_url: str | None = No
     Redis, on database ``redis_db``, flushed before and after.
     """
     env = {key: value for key, value in os.environ.items() if key not in SCRUBBED_ENV}
+    # Every browser of a test run logs in from 127.0.0.1: the per-address login limit (tested on its
+    # own through the test client) would refuse the eleventh login of a minute.
+    env["LOGIN_RATE_LIMIT"] = "1000 per minute"
     env.update(FLASK_APP="wsgi.py", INSTANCE_DIR=str(instance), HOST="127.0.0.1",
                LOG_LEVEL=os.environ.get("LOG_LEVEL", "INFO").upper(), PYTHONUNBUFFERED="1")
     redis_url = redis_url or os.environ.get("REDIS_URL")
