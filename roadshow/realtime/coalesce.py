@@ -92,9 +92,11 @@ class Coalescer:
 
 def _default() -> Coalescer:
     from roadshow.extensions import socketio
-    from roadshow.services.live_room import emit_now
+    from roadshow.realtime.publish import emit_now
+    from roadshow.services.live_room import NAMESPACE
 
-    return Coalescer(emit=emit_now, sleep=socketio.sleep, start_task=socketio.start_background_task)
+    return Coalescer(emit=lambda event, data, to: emit_now(event, data, to=to, namespace=NAMESPACE),
+                     sleep=socketio.sleep, start_task=socketio.start_background_task)
 
 
 _instance: Coalescer | None = None

@@ -29,7 +29,7 @@ from roadshow.models.live import Question
 from roadshow.policy import Action, can
 from roadshow.realtime.coalesce import coalescer
 from roadshow.realtime.connection import AuthenticatedNamespace, error_payload
-from roadshow.realtime.publish import user_room
+from roadshow.realtime.publish import is_degraded, user_room
 from roadshow.services import api_tokens, live_questions, live_room
 from roadshow.services.errors import DomainError
 from roadshow.transaction import after_commit
@@ -94,7 +94,7 @@ class LiveNamespace(AuthenticatedNamespace):
             sids.add(sid)
             count = len(sids)
         self._send_local("state", state, sid)
-        if live_room._degraded["on"]:
+        if is_degraded():
             self._send_local("degraded", {"on": True}, sid)
         coalescer().mark_viewers(live_room.room(live.id), count)
 

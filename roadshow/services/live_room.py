@@ -18,7 +18,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from roadshow.extensions import db, socketio
+from roadshow.extensions import db
 from roadshow.models import Contest, User, utcnow
 from roadshow.models.live import (
     Interest, LeaderboardVisibility, LiveSession, LiveSlot, Question, QuestionStatus, QuestionVote, SessionState,
@@ -27,7 +27,7 @@ from roadshow.models.live import (
 from roadshow.models.material import Material
 from roadshow.policy import Action, can
 from roadshow.services.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
-from roadshow.transaction import after_commit
+from roadshow.realtime.publish import publish as publish_event
 
 log = logging.getLogger(__name__)
 
@@ -63,52 +63,9 @@ def audience_room(session_id: int) -> str:
     return f"live:{session_id}:audience"
 
 
-_degraded = {"on": False}
-
-
-def emit_now(event: str, data: dict, to) -> bool:
-    """Emit through the message queue; if it fails (Redis down), tell this process's clients that
-    live updates are degraded (they resync from ``state`` when they reconnect). Never raises."""
-    try:
-        socketio.emit(event, data, to=to, namespace=NAMESPACE)
-        if _queue_failed():
-            raise ConnectionError("the message queue did not take the event")
-    except Exception:  # the queue is down: the change is committed, clients resync later
-        log.exception("live: emitting %s to %s failed", event, to)
-        if not _degraded["on"]:  # say it once, not once per failed emit
-            _tell_local_degraded(True)
-        return False
-    if _degraded["on"]:
-        _degraded["on"] = False
-        try:
-            socketio.emit("degraded", {"on": False}, namespace=NAMESPACE)
-        except Exception:
-            log.exception("live: could not announce the end of degraded mode")
-    return True
-
-
-def _queue_failed() -> bool:
-    """python-socketio's Redis manager logs a failed publish and gives up without raising (this
-    process's own clients are served first, the other processes miss the event); it is left
-    marked not connected."""
-    return getattr(getattr(socketio.server, "manager", None), "connected", True) is False
-
-
-def _tell_local_degraded(on: bool) -> None:
-    """Deliver ``degraded`` to the sockets of this process directly, bypassing the broken queue."""
-    _degraded["on"] = on
-    try:
-        from socketio.manager import Manager
-
-        server = socketio.server
-        Manager.emit(server.manager, "degraded", {"on": on}, namespace=NAMESPACE)
-    except Exception:
-        log.exception("live: could not tell local clients about degraded mode")
-
-
 def publish(event: str, data: dict, to) -> None:
-    """Emit after the transaction commits (and not at all if it rolls back)."""
-    after_commit(lambda: emit_now(event, data, to))
+    """Emit on ``/live`` after the transaction commits (see :func:`roadshow.realtime.publish.publish`)."""
+    publish_event(event, data, to=to, namespace=NAMESPACE)
 
 
 # -- reading ---------------------------------------------------------------------------------------
@@ -410,6 +367,6 @@ def since(seconds: int) -> datetime:
 
 __all__ = [
     "NAMESPACE", "ORGANISER", "JUDGE", "OBSERVER", "TEAM", "VIEWER", "room", "organisers_room", "judges_room",
-    "audience_room", "publish", "emit_now", "snapshot", "control", "get_session", "role_of", "slot_data",
+    "audience_room", "publish", "snapshot", "control", "get_session", "role_of", "slot_data",
     "session_data", "LeaderboardVisibility", "QuestionStatus",
 ]

@@ -110,16 +110,14 @@ def back_link(application: Application) -> str | None:
 @login_required
 def download(application_id: int, material_id: int):
     material = material_access.get_material(application_id, material_id, current_user)
-    return _send(material.storage_key, material.content_type, etag=material.sha256,
-                 disposition=material_disposition("attachment", material))
+    return send_material(material, "attachment")
 
 
 @bp.get(ROUTE + "/image")
 @login_required
 def image(application_id: int, material_id: int):
     material = material_access.get_presented_as(application_id, material_id, current_user, Presentation.IMAGE)
-    return _send(material.storage_key, material.content_type, etag=material.sha256,
-                 disposition=material_disposition("inline", material))
+    return send_material(material, "inline")
 
 
 @bp.get(ROUTE + "/stream")
@@ -127,8 +125,7 @@ def image(application_id: int, material_id: int):
 def stream(application_id: int, material_id: int):
     """A video, inline, with Range requests; see the module's docstring for why inline is safe."""
     material = material_access.get_presented_as(application_id, material_id, current_user, Presentation.VIDEO)
-    return _send(material.storage_key, material.content_type, etag=material.sha256,
-                 disposition=material_disposition("inline", material))
+    return send_material(material, "inline")
 
 
 @bp.get(ROUTE + "/thumbnail")
@@ -154,6 +151,13 @@ def _draw_thumbnail(material: Material) -> None:
     intend_to_write()
     thumbnails.record_thumbnail(material, key, replacing)
     db.session.commit()
+
+
+def send_material(material: Material, disposition: str) -> Response:
+    """The stored file of ``material`` (``attachment`` or ``inline``), with Range support and its
+    sha256 as the ETag."""
+    return _send(material.storage_key, material.content_type, etag=material.sha256,
+                 disposition=material_disposition(disposition, material))
 
 
 def _send(key: str, mimetype: str, *, etag: str, disposition: str | None = None) -> Response:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from roadshow.extensions import db, socketio
 from roadshow.models import Contest, Role, SocketConnection, User, utcnow
 from roadshow.models.live import LiveSession, LiveSlot, Question, QuestionVote
-from roadshow.realtime import coalesce
+from roadshow.realtime import coalesce, publish
 from roadshow.services import api_tokens, contests
 from tests.helpers import create_user, csrf_token, login, wait_for
 from tests.review_builders import add_conflict, make_review
@@ -56,17 +56,15 @@ _open: list = []
 
 @pytest.fixture(autouse=True)
 def _fresh_coalescer():
-    from roadshow.services import live_room
-
     coalesce._instance = None
-    live_room._degraded["on"] = False  # process-wide: no test inherits another's degraded mode
+    publish._degraded["on"] = False  # process-wide: no test inherits another's degraded mode
     yield
     while _open:
         socket = _open.pop()
         if socket.is_connected(NS):
             socket.disconnect(namespace=NS)
     coalesce._instance = None
-    live_room._degraded["on"] = False
+    publish._degraded["on"] = False
 
 
 def connect(app, email=None, *, session_id=None, auth=None, headers=None):
@@ -481,7 +479,6 @@ def test_leaderboard_visibility(app, room):
 # -- the message queue failing --------------------------------------------------------------------
 
 def test_emit_failure_still_commits_and_clients_hear_degraded(app, room, monkeypatch):
-    from roadshow.services import live_room
 
     org, _ = connect(app, ORG, session_id=room.session_id)
     viewer, _ = connect(app, OBS, session_id=room.session_id)
@@ -500,7 +497,7 @@ def test_emit_failure_still_commits_and_clients_hear_degraded(app, room, monkeyp
         assert db.session.scalar(select(Question.text)) == "Still there?"
     assert control(org, "start_session")["ok"]   # the queue is back: clients are told
     assert {"on": False} in received(viewer, "degraded")
-    assert live_room._degraded["on"] is False
+    assert publish._degraded["on"] is False
 
 
 # -- the coalescer itself ---------------------------------------------------------------------------
@@ -528,7 +525,6 @@ def test_coalescer_sends_one_tally_per_room_per_interval_with_the_latest_counts(
 
 def test_a_publish_the_redis_manager_gave_up_on_counts_as_degraded(app, room, monkeypatch):
     """The Redis manager does not raise when Redis is gone: it logs and leaves itself disconnected."""
-    from roadshow.services import live_room
 
     viewer, _ = connect(app, OBS, session_id=room.session_id)
     manager = socketio.server.manager
@@ -540,4 +536,4 @@ def test_a_publish_the_redis_manager_gave_up_on_counts_as_degraded(app, room, mo
     monkeypatch.setattr(manager, "connected", True, raising=False)
     assert call(viewer, "ask", {"text": "Back?"})["ok"]    # the next emit that gets through ends it
     assert received(viewer, "degraded") == [{"on": False}]
-    assert live_room._degraded["on"] is False
+    assert publish._degraded["on"] is False

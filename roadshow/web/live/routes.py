@@ -16,7 +16,7 @@ from roadshow.models.live import LiveSession, LiveSlot
 from roadshow.policy import Action, authorize, can, has_conflict, is_member
 from roadshow.services.errors import NotFound
 from roadshow.services.material_access import Presentation, presentation
-from roadshow.web.materials import _send, material_disposition
+from roadshow.web.materials import send_material
 
 bp = Blueprint("live", __name__, url_prefix="/live")
 
@@ -195,5 +195,4 @@ def video(session_id: int, slot_id: int):
     if material is None or material.application_id != slot.application_id \
             or presentation(material) != Presentation.VIDEO:
         raise NotFound(_("Not found."))
-    return _send(material.storage_key, material.content_type, etag=material.sha256,
-                 disposition=material_disposition("inline", material))
+    return send_material(material, "inline")
