@@ -32,7 +32,7 @@ def create_app(config: Config | dict | None = None) -> Flask:
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO").upper())
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
-    from roadshow import api, cli, i18n, realtime, security, transaction, web
+    from roadshow import api, cli, i18n, policy, realtime, security, transaction, web
     from roadshow import database  # noqa: F401  (engine event listeners)
     from roadshow.extensions import csrf, db, limiter, migrate
 
@@ -43,6 +43,7 @@ def create_app(config: Config | dict | None = None) -> Flask:
     i18n.init_app(app)
     security.init_app(app)
     transaction.init_app(app)
+    policy.init_app(app)
     realtime.init_app(app)
     web.init_app(app)
     api.init_app(app)

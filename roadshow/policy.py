@@ -10,7 +10,7 @@ from enum import StrEnum
 from typing import Any, Callable
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from roadshow.extensions import db
 from roadshow.models import (
@@ -71,17 +71,41 @@ def is_admin(user) -> bool:
     return signed_in(user) and user.is_admin
 
 
+_ROLES_KEY = "policy_roles"   # in the session's ``info``: (user id, contest id) -> roles, this transaction
+
+
 def roles_in(user, contest: Contest) -> set[Role]:
-    """The roles ``user`` holds in ``contest`` (empty for anonymous users)."""
+    """The roles ``user`` holds in ``contest`` (empty for anonymous users).
+
+    Asked once per (user, contest) and transaction: a single check such as "which view does this
+    person get" runs several rules that each need the roles. The memo is dropped at every flush,
+    bulk statement, commit and rollback, so a role granted or removed is seen by the next check.
+    """
     if not signed_in(user):
         return set()
-    return set(
-        db.session.scalars(
-            select(ContestRole.role).where(
-                ContestRole.user_id == user.id, ContestRole.contest_id == contest.id
-            )
-        )
-    )
+    memo = db.session.info.setdefault(_ROLES_KEY, {})
+    key = (user.id, contest.id)
+    if key not in memo:
+        memo[key] = frozenset(db.session.scalars(
+            select(ContestRole.role).where(ContestRole.user_id == user.id, ContestRole.contest_id == contest.id)))
+    return set(memo[key])
+
+
+def _forget_roles(session, *_args) -> None:
+    session.info.pop(_ROLES_KEY, None)
+
+
+def _forget_roles_on_write(execute_state) -> None:
+    if not execute_state.is_select:
+        _forget_roles(execute_state.session)
+
+
+def init_app(app) -> None:
+    session_class = db.session.session_factory.class_
+    if not event.contains(session_class, "after_flush", _forget_roles):
+        for name in ("after_flush", "after_commit", "after_rollback", "after_soft_rollback"):
+            event.listen(session_class, name, _forget_roles)
+        event.listen(session_class, "do_orm_execute", _forget_roles_on_write)
 
 
 def contest_ids_with_role(user: User, role: Role) -> list[int]:

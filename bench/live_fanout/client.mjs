@@ -5,11 +5,17 @@
 //   node bench/live_fanout/client.mjs CONFIG.json    (prints one JSON line of results on stdout)
 //
 // CONFIG: {url, session_id, organiser_token, viewer_tokens: [...], server_pids: [...],
-//          rates: [1, 5, 10, 20], seconds_per_rate, asker_offset, storm: {rate, seconds} | null}
+//          rates: [1, 5, 10, 20], seconds_per_rate, asker_offset,
+//          submits: [{path, token, body}], submit_interval_ms, storm: {rate, seconds} | null}
 // Phases: (d) every viewer connects at once (time until each has its `state`; server RSS after);
 // (a) questions at each rate, asked by viewers in turn, approved by the organiser as soon as the
 // pending question reaches it; latency = a viewer receiving the approved question - the ask's
-// client timestamp (carried in the text); (b) a vote storm: `rate` upvotes a second in total,
+// client timestamp (carried in the text); (c) judges' submits, one every `submit_interval_ms`,
+// one after the other (POST url+path, `Authorization: Bearer token`, JSON body); latency = from
+// just before the k-th successful submit's request to a viewer's receipt of its k-th `leaderboard`
+// event of the phase (each submit that succeeds publishes exactly one; a socket delivers in order;
+// the rows of each viewer's k-th event are checked against the organiser's k-th, `mismatched`);
+// (b) a vote storm: `rate` upvotes a second in total,
 // each viewer upvoting questions of others; tally latency = from sending a vote to the first
 // `tally` on that viewer's socket that counts it (count >= the count the vote's ack returned).
 // Server CPU comes from /proc/<pid>/stat (utime + stime) of `server_pids`, read at each phase's
@@ -79,6 +85,11 @@ const approved = new Map();  // question id -> asker index (-1 unknown)
 const tallyLatencies = [];
 let talliesReceived = 0;
 let stormOn = false;
+let boardOn = false;
+
+function onBoard(viewer, data) {
+  if (boardOn) viewer.boards.push([now(), data && data.rows]);
+}
 
 function onQuestion(viewer, q) {
   if (q.status !== "approved" || typeof q.text !== "string" || !q.text.startsWith("bench|")) return;
@@ -127,6 +138,7 @@ async function phaseConnect() {
       });
       viewer.socket.on("question", (q) => onQuestion(viewer, q));
       viewer.socket.on("tally", (d) => onTally(viewer, d));
+      viewer.socket.on("leaderboard", (d) => onBoard(viewer, d));
       viewers.push(viewer);
     });
   });
@@ -141,6 +153,8 @@ async function connectOrganiser() {
     const socket = connect(config.organiser_token, () => resolve(socket));
     socket.on("connect_error", (err) => reject(err));
   });
+  organiser.boards = [];
+  organiser.on("leaderboard", (d) => { if (boardOn) organiser.boards.push([now(), d && d.rows]); });
   organiser.on("question", (q) => {
     if (q.status === "pending" && typeof q.text === "string" && q.text.startsWith("bench|")) {
       organiser.emit("moderate", { question_id: q.id, action: "approve" }, (reply) => {
@@ -195,6 +209,76 @@ async function phaseQuestions(rate, seconds, state) {
     deliveries_per_s: latencies.length / (sendWall / 1000), latency_ms: summary(latencies),
     server_cpu_s: cpu, server_cpu_per_delivery_us: latencies.length ? (cpu * 1e6) / latencies.length : null,
     wall_seconds: wall / 1000 };
+}
+
+async function phaseLeaderboard(jobs, intervalMs, organiser) {
+  const connected = viewers.filter((v) => v.connected);
+  for (const v of viewers) v.boards = [];
+  organiser.boards = [];
+  const submitErrors = {};
+  const sentAt = [];      // t0 of each successful submit, in order
+  const httpMs = [];
+  boardOn = true;
+  const cpu0 = cpuSeconds();
+  const start = now();
+  for (let k = 0; k < jobs.length; k++) {
+    const wait = start + k * intervalMs - now();
+    if (wait > 0) await sleep(wait);
+    const job = jobs[k];
+    const t0 = now();
+    try {
+      const response = await fetch(config.url + job.path, {
+        method: "POST", body: JSON.stringify(job.body),
+        headers: { "Content-Type": "application/json", Authorization: `Bearer ${job.token}` },
+      });
+      const text = await response.text();
+      httpMs.push(now() - t0);
+      if (response.ok) sentAt.push(t0);
+      else {
+        submitErrors[response.status] = (submitErrors[response.status] || 0) + 1;
+        const errors = Object.values(submitErrors).reduce((a, b) => a + b, 0);
+        if (errors <= 3) log("submit", response.status, text.slice(0, 300));
+      }
+    } catch (err) {
+      httpMs.push(now() - t0);
+      submitErrors.network = (submitErrors.network || 0) + 1;
+      log("submit failed:", err && err.message);
+    }
+  }
+  const sendWall = now() - start;
+  const expected = sentAt.length * connected.length;
+  const got = () => connected.reduce((a, v) => a + Math.min(v.boards.length, sentAt.length), 0);
+  let last = -1;
+  let stall = now();
+  while (got() < expected && now() - stall < 5000) {
+    await sleep(100);
+    const g = got();
+    if (g !== last) { last = g; stall = now(); }
+  }
+  const wall = now() - start;
+  const cpu = cpuSeconds() - cpu0;
+  boardOn = false;
+  const latencies = [];
+  let mismatched = 0;
+  let extra = 0;
+  let complete = 0;
+  const reference = organiser.boards.map(([, rows]) => JSON.stringify(rows));
+  for (const v of connected) {
+    const n = Math.min(v.boards.length, sentAt.length);
+    extra += v.boards.length - n;
+    if (n === sentAt.length) complete += 1;
+    for (let k = 0; k < n; k++) {
+      latencies.push(v.boards[k][0] - sentAt[k]);
+      if (k < reference.length && JSON.stringify(v.boards[k][1]) !== reference[k]) mismatched += 1;
+    }
+  }
+  return { submits: jobs.length, submits_ok: sentAt.length, submit_errors: submitErrors,
+    viewers: connected.length, send_seconds: sendWall / 1000, deliveries: latencies.length, expected,
+    delivery_ratio: expected ? latencies.length / expected : null, viewers_complete: complete,
+    extra_events: extra, organiser_events: organiser.boards.length, mismatched,
+    latency_ms: summary(latencies), http_ms: summary(httpMs), server_cpu_s: cpu, wall_seconds: wall / 1000,
+    server_cpu_pct_of_core: (100 * cpu) / (wall / 1000),
+    server_cpu_per_submit_ms: sentAt.length ? (cpu * 1000) / sentAt.length : null };
 }
 
 async function phaseStorm(rate, seconds) {
@@ -264,6 +348,13 @@ async function main() {
     await sleep(500);
   }
   result.moderate_errors = moderateErrors;
+  if (config.submits && config.submits.length) {
+    await sleep(500);
+    const r = await phaseLeaderboard(config.submits, config.submit_interval_ms || 500, organiser);
+    log(`leaderboard: ${r.submits_ok}/${r.submits} submits, p50 ${r.latency_ms.p50?.toFixed(1)} p99 ${r.latency_ms.p99?.toFixed(1)} ms,`
+        + ` ratio ${r.delivery_ratio?.toFixed(4)}, HTTP p50 ${r.http_ms.p50?.toFixed(1)} ms`);
+    result.leaderboard = r;
+  }
   if (config.storm) {
     result.storm = await phaseStorm(config.storm.rate, config.storm.seconds);
     log(`storm: ${JSON.stringify(result.storm.tally_ms || result.storm)}`);

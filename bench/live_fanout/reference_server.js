@@ -11,7 +11,12 @@
 // - `vote` {question_id, on}: counts it (ack {ok, votes}) and broadcasts a `tally` {votes, viewers}:
 //   with TALLY=each one broadcast per vote, else (default, the same contract as ours) at most
 //   5 per second per room, coalesced;
-// - `ping` {t}: ack {ok, t, now}.
+// - `ping` {t}: ack {ok, t, now};
+// - HTTP `POST /submit` {session_id, project, scores: {criterion: score}} with an `Authorization`
+//   header (not checked): a judge's sheet. The project's aggregate becomes the mean of its sheets'
+//   totals (the sum of the scores), and the whole room gets `leaderboard` {rows: [{rank, project,
+//   name, aggregate}], visibility: "everyone"} at once; answers 200 {ok, sheets}. The `state` at
+//   connect carries the rows too, as ours does.
 // Prints "listening <port>" on stdout once it accepts connections.
 "use strict";
 
@@ -23,7 +28,44 @@ const organiserToken = process.env.ORGANISER_TOKEN || "";
 const tallyEach = process.env.TALLY === "each";
 const TALLY_INTERVAL_MS = 200;
 
+const totals = new Map(); // project -> [sheet totals]
+
+function leaderboardRows() {
+  const rows = [...totals].map(([project, list]) => {
+    const mean = list.reduce((a, b) => a + b, 0) / list.length;
+    return { project, name: `Project ${project}`, aggregate: Math.round(100 * mean) / 100 };
+  });
+  rows.sort((a, b) => b.aggregate - a.aggregate || a.project - b.project);
+  let rank = 0;
+  return rows.map((row, index) => {
+    if (index === 0 || row.aggregate !== rows[index - 1].aggregate) rank = index + 1;
+    return { rank, ...row };
+  });
+}
+
+function submit(req, res) {
+  const chunks = [];
+  req.on("data", (chunk) => chunks.push(chunk));
+  req.on("end", () => {
+    let body;
+    try { body = JSON.parse(Buffer.concat(chunks).toString("utf8")); } catch { body = null; }
+    if (!req.headers.authorization || !body || typeof body.scores !== "object" || body.project === undefined) {
+      res.writeHead(422, { "Content-Type": "application/json" });
+      res.end(JSON.stringify({ error: { code: "invalid" } }));
+      return;
+    }
+    const total = Object.values(body.scores).reduce((a, v) => a + Number(v), 0);
+    const list = totals.get(body.project) || [];
+    list.push(total);
+    totals.set(body.project, list);
+    live.to(roomOf(Number(body.session_id))).emit("leaderboard", { rows: leaderboardRows(), visibility: "everyone" });
+    res.writeHead(200, { "Content-Type": "application/json" });
+    res.end(JSON.stringify({ ok: true, sheets: list.length }));
+  });
+}
+
 const server = http.createServer((req, res) => {
+  if (req.method === "POST" && req.url === "/submit") return submit(req, res);
   res.writeHead(req.url === "/healthz" ? 200 : 404, { "Content-Type": "text/plain" });
   res.end(req.url === "/healthz" ? "ok" : "not found");
 });
@@ -64,7 +106,7 @@ live.on("connection", (socket) => {
   viewers.set(room, (viewers.get(room) || 0) + 1);
   const visible = [...questions.values()].filter((q) => organiser || q.status === "approved");
   socket.emit("state", { session: { id: sessionId, state: "live" }, questions: visible, my_votes: [],
-    role: organiser ? "organiser" : "viewer", now: Date.now() });
+    role: organiser ? "organiser" : "viewer", leaderboard: leaderboardRows(), now: Date.now() });
 
   socket.on("disconnect", () => { viewers.set(room, (viewers.get(room) || 1) - 1); });
 

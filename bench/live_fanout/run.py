@@ -1,20 +1,29 @@
 """Live room fan-out: N socket.io viewers on Roadshow's ``/live`` namespace vs a Node socket.io room.
 
     .venv/bin/python bench/live_fanout/run.py [--viewers 100,500,1000] [--quick] [--redis URL]
-                                              [--rates 1,5,10,20] [--seconds 5] [--skip-node]
+                                              [--rates 1,5,10,20] [--seconds 5] [--submits 10] [--skip-node]
 
 For each N in --viewers the same client (bench/live_fanout/client.mjs: Node, npm
 ``socket.io-client``, websocket transport, one process) runs against
 
 * **ours**: the app served as in production (tests/live.py ``deployment()``: ``flask db upgrade``,
-  gunicorn with one gevent worker, SQLite), with a live session prepared in its database the way
-  bench/scoring_load.py does it: an open contest, a LiveSession (state live) with one slot, an
-  organiser and max(N) viewers, each its own user with an API token (viewers connect with
-  ``auth: {session_id, token}``; one user each, so the per-person limits of 3 questions and 30
-  upvotes a minute are never reached by benchmark traffic); with --redis URL, once more with
-  ``REDIS_URL`` set (the message queue on the path of every broadcast);
+  gunicorn with one gevent worker, SQLite), with a scored live session prepared in its database
+  through the app's services (``prepare``): an open contest whose live-roadshow round has the tests'
+  rubric (tests/review_builders.RUBRIC), a few projects entered, 20 judges declared and assigned to
+  every project, each with an API token, scoring opened (rubric frozen); a LiveSession of that
+  round (scored, state live, one slot per project, the first current, leaderboard visible to
+  everyone), an organiser and max(N) viewers, each its own user with an API token (viewers
+  connect with ``auth: {session_id, token}``; one user each, so the per-person limits of 3
+  questions and 30 upvotes a minute are never reached by benchmark traffic); with --redis URL,
+  once more with ``REDIS_URL`` set (the message queue on the path of every broadcast). Being
+  scored with a visible leaderboard, every viewer's ``state`` at connect carries the ranking;
 * **node**: bench/live_fanout/reference_server.js, a minimal room on the npm ``socket.io`` server
-  with the same events and no database, checks or limits (tallies coalesced at 5/s like ours).
+  with the same events and no database, checks or limits (tallies coalesced at 5/s like ours;
+  ``POST /submit`` stands for a judge's submit and broadcasts the ``leaderboard``).
+
+For large N, RLIMIT_NOFILE is raised (soft, up to the hard limit) for this process and its
+children, and ``WORKER_CONNECTIONS`` (gunicorn.conf.py, default 2,000) is set to max(N) + 500 in
+the environment tests/live.py ``deployment()`` passes to gunicorn.
 
 The server runs pinned to core 0 (gunicorn master and worker, all threads, via ``taskset -a -p``;
 the Node server started under ``taskset -c 0``), the client pinned to core 1. Phases, per N:
@@ -25,21 +34,30 @@ the Node server started under ``taskset -c 0``), the client pinned to core 1. Ph
     so the figure is ask → approve → the whole audience: p50/p99 latency from the ask's client
     timestamp (carried in the text) to each viewer's receipt, delivery ratio, deliveries/s, server
     CPU (utime + stime from /proc/<pid>/stat) per delivery;
-(b) at the largest N only: a vote storm, 500 upvotes/s in total for 10 s (--quick: 5 s), viewers
-    upvoting others' questions: tally p99 (sending a vote → the first ``tally`` on the voter's
-    socket that counts it) and server CPU as % of one core.
-(c) a judge's submit reaching every viewer's leaderboard is NOT measured (not built for lack of time).
+(c) --submits (default 10, --quick 6) judges' submits, one every 0.5 s, one after the other, each
+    a new (judge, project) sheet POSTed to /api/v1/reviews/rounds/<r>/sheets/<a>/submit with the
+    judge's Bearer token (Node: POST /submit); each successful submit publishes one ``leaderboard``
+    {rows, visibility} to the room, so a viewer's k-th ``leaderboard`` of the phase answers the k-th
+    successful submit (checked against the organiser's k-th rows: "misattributed"). Latency: from
+    just before the submit's request to each viewer's receipt, p50/p99/max; delivery ratio; server
+    CPU over the phase (% of a core, and per submit); the submit's HTTP latency p50/p99;
+(b) at the largest N only, last: a vote storm, 500 upvotes/s in total for 10 s (--quick: 5 s),
+    viewers upvoting others' questions: tally p99 (sending a vote → the first ``tally`` on the
+    voter's socket that counts it) and server CPU as % of one core.
 
 Prints our figures, Node's, and the ratios ours/Node. Targets (issue 6) at N=1,000: questions at
 10/s with p99 <= 100 ms; vote storm <= 50% of one core with tally p99 <= 300 ms; 1,000 connects in
 <= 1.5 s with RSS <= 150 MB; with Redis on, within 10%. Printed, never asserted.
-The state a viewer receives at connect holds the questions approved by earlier N's (ascending order).
+The state a viewer receives at connect holds the questions approved and the sheets submitted by
+earlier N's (ascending order).
 """
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -55,11 +73,48 @@ from tests.live import SCRUBBED_ENV, _free_port, deployment  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 SERVER_CORE, CLIENT_CORE = "0", "1"
+JUDGES = 20                  # judges with a token; each submits one sheet per project
+SUBMIT_INTERVAL_MS = 500     # phase (c): one judge's submit every 0.5 s, one after the other
 
 
-def prepare(env: dict, viewers: int) -> dict:
-    """An open contest with a live session (one slot, current), an organiser and ``viewers`` users,
-    each with an API token, in the served installation's database."""
+def sheet_scores(j: int, criteria: list) -> tuple[dict, dict]:
+    """The ``j``-th submit's scores and comments for the RUBRIC criteria (10 points each; the first on
+    a 0.5 step and needing a comment): varied, so the leaderboard moves."""
+    values = [(j * 3 + 5) % 21 / 2, (j * 7 + 3) % 11, (j * 5 + 8) % 11]
+    scores = {str(cid): f"{value:g}" for cid, value in zip(criteria, values)}
+    return scores, {str(criteria[0]): "Benchmark sheet."}
+
+
+def submit_jobs(data: dict, first: int, count: int) -> list[dict]:
+    """Submits ``first`` .. ``first + count - 1`` of ours: each a (judge, project) pair not used before,
+    the projects taken in turn, POSTed straight to the submit endpoint (no draft first: a submit
+    creates the sheet) with a Bearer token and a fresh idempotency key."""
+    projects, judges = data["projects"], data["judge_tokens"]
+    jobs = []
+    for j in range(first, first + count):
+        project, judge = projects[j % len(projects)], judges[(j // len(projects)) % len(judges)]
+        scores, comments = sheet_scores(j, data["criteria"])
+        jobs.append({"path": f"/api/v1/reviews/rounds/{data['round_id']}/sheets/{project}/submit", "token": judge,
+                     "body": {"scores": scores, "comments": comments, "overall_comment": "",
+                              "idempotency_key": f"fanout-bench-{j:06d}"}})
+    return jobs
+
+
+def node_jobs(count: int, projects: int = 3) -> list[dict]:
+    """The same submits for the Node room: POST /submit {session_id, project, scores}."""
+    return [{"path": "/submit", "token": f"judge-{j}",
+             "body": {"session_id": 1, "project": j % projects + 1,
+                      "scores": sheet_scores(j, ["1", "2", "3"])[0]}} for j in range(count)]
+
+
+def prepare(env: dict, viewers: int, judges: int = JUDGES, projects: int = 3) -> dict:
+    """In the served installation's database: an open contest whose live-roadshow round is scored
+    on the tests' rubric (tests/review_builders.RUBRIC), ``projects`` projects entered in it, ``judges``
+    judges (declared, each assigned to every project, each with an API token), scoring opened (the
+    rubric frozen); a scored live session of that round (state live, one slot per project, the first
+    one current, leaderboard visible to everyone), an organiser and ``viewers`` users, each with an
+    API token. Built through the services the app itself uses (rubrics, review_rounds, conflicts,
+    assignments, live_sessions) so the data is what an organiser's clicks would leave."""
     saved = dict(os.environ)
     for key in SCRUBBED_ENV:
         os.environ.pop(key, None)
@@ -68,35 +123,55 @@ def prepare(env: dict, viewers: int) -> dict:
         from roadshow import create_app
         from roadshow.extensions import db
         from roadshow.models import (
-            Application, ApplicationStatus, Contest, ContestRole, ContestStatus, Role, Round, RoundKind, User,
-            utcnow,
+            Application, ApplicationStatus, Contest, ContestStatus, Role, Round, RoundKind, User, utcnow,
         )
-        from roadshow.models.live import LiveSession, LiveSlot, SessionState, SlotPhase
-        from roadshow.services import api_tokens
+        from roadshow.models.live import LeaderboardVisibility, SessionState, SlotPhase
+        from roadshow.services import (
+            api_tokens, assignments, conflicts, contests, live_sessions, review_rounds, rubrics,
+        )
+        from tests.review_builders import RUBRIC
 
         app = create_app()
         with app.test_request_context():
-            contest = Contest(slug="fanout", name_zh="基准", name_en="Fan-out", status=ContestStatus.OPEN)
-            round_ = Round(contest=contest, position=1, kind=RoundKind.LIVE_ROADSHOW, name_zh="路演",
-                           name_en="Roadshow", judges_per_project=1)
-            project = Application(contest=contest, status=ApplicationStatus.SCREENED_IN, project_name="P",
-                                  leader_institution="Institute")
-            db.session.add_all([contest, round_, project])
-            db.session.flush()
-            live = LiveSession(contest_id=contest.id, round_id=round_.id, title_zh="路演", title_en="Roadshow",
-                               starts_at=utcnow() - timedelta(minutes=1), scored=False, state=SessionState.LIVE)
-            db.session.add(live)
-            db.session.flush()
-            slot = LiveSlot(session_id=live.id, position=1, application_id=project.id, phase=SlotPhase.QA,
-                            started_at=utcnow())
-            db.session.add(slot)
-            db.session.flush()
-            live.current_slot_id = slot.id
             organiser = User(email="organiser@fanout.example", display_name="Organiser", password_hash=None)
-            db.session.add(organiser)
+            contest = Contest(slug="fanout", name_zh="基准", name_en="Fan-out", status=ContestStatus.OPEN)
+            db.session.add_all([organiser, contest])
             db.session.flush()
-            db.session.add(ContestRole(contest_id=contest.id, user_id=organiser.id, role=Role.ORGANIZER))
+            contests.grant_role(contest, organiser, Role.ORGANIZER)
             _, organiser_token = api_tokens.create(organiser, "bench")
+            round_ = Round(contest=contest, position=1, kind=RoundKind.LIVE_ROADSHOW, name_zh="路演",
+                           name_en="Roadshow", judges_per_project=min(judges, review_rounds.MAX_K))
+            db.session.add(round_)
+            db.session.flush()
+            for zh, en, top, weight, step, comment in RUBRIC:
+                rubrics.add_criterion(round_, by=organiser, name_zh=zh, name_en=en, max_points=top, weight=weight,
+                                      step=step, comment_required=comment)
+            applications = [Application(contest=contest, status=ApplicationStatus.SCREENED_IN,
+                                        project_name=f"Project {i + 1}", leader_institution=f"Institute {i + 1}")
+                            for i in range(projects)]
+            db.session.add_all(applications)
+            db.session.flush()
+            review_rounds.enter_screened_in(round_, by=organiser)
+            judge_tokens = []
+            for j in range(judges):
+                judge = User(email=f"judge{j}@judges.fanout.example", display_name=f"Judge {j}", password_hash=None)
+                db.session.add(judge)
+                db.session.flush()
+                contests.grant_role(contest, judge, Role.JUDGE, by=organiser)
+                conflicts.declare(round_, judge, {}, by=judge)   # no conflicts: the review opens to them
+                for application in applications:
+                    assignments.assign(round_, judge, application, by=organiser)
+                judge_tokens.append(api_tokens.create(judge, "bench")[1])
+            review_rounds.open_scoring(round_, by=organiser)   # the rubric is frozen from now on
+            live = live_sessions.create_session(contest, by=organiser, round_id=round_.id, title_zh="路演",
+                                                title_en="Roadshow", starts_at=utcnow() - timedelta(minutes=1),
+                                                scored=True)
+            live_sessions.set_order(live, [a.id for a in applications], by=organiser)
+            # started as the organiser's "start" control leaves it, without its broadcast (nobody is there)
+            first = live.slots[0]
+            first.phase, first.started_at = SlotPhase.QA, utcnow()
+            live.state, live.current_slot_id = SessionState.LIVE, first.id
+            live.leaderboard = LeaderboardVisibility.EVERYONE
             tokens = []
             for i in range(viewers):
                 user = User(email=f"viewer{i}@fanout.example", display_name=f"Viewer {i}", password_hash=None)
@@ -104,7 +179,9 @@ def prepare(env: dict, viewers: int) -> dict:
                 db.session.flush()
                 tokens.append(api_tokens.create(user, "bench")[1])
             db.session.commit()
-            result = {"session_id": live.id, "organiser_token": organiser_token, "viewer_tokens": tokens}
+            result = {"session_id": live.id, "organiser_token": organiser_token, "viewer_tokens": tokens,
+                      "round_id": round_.id, "criteria": [c.id for c in round_.criteria],
+                      "projects": [a.id for a in applications], "judge_tokens": judge_tokens}
         with app.app_context():
             db.engine.dispose()
         return result
@@ -158,16 +235,17 @@ def run_ours(args, ns: list[int], redis_url: str | None) -> dict:
     results = {}
     with tempfile.TemporaryDirectory(prefix="fanout-") as tmp:
         with deployment(Path(tmp), redis_url=redis_url) as server:
-            data = prepare(server.env, max(ns))
+            data = prepare(server.env, max(ns), projects=max(3, math.ceil(len(ns) * args.submits / JUDGES)))
             port = int(server.url.rsplit(":", 1)[1])
             pids = server_pids(port)
             pin(pids, SERVER_CORE)
             print(f"  ours{' +redis' if redis_url else ''}: {server.url}, gunicorn pids {pids} on core {SERVER_CORE}",
                   flush=True)
             offset = 0
-            for n in ns:
+            for i, n in enumerate(ns):
                 config = client_config(args, server.url, data["session_id"], data["organiser_token"],
-                                       data["viewer_tokens"][:n], pids, n == max(ns), offset)
+                                       data["viewer_tokens"][:n], pids, n == max(ns), offset,
+                                       submit_jobs(data, i * args.submits, args.submits))
                 offset += sum(max(1, round(r * args.seconds)) for r in args.rates)
                 results[n] = run_client(config)
                 time.sleep(1)
@@ -187,7 +265,7 @@ def run_node(args, ns: list[int]) -> dict:
         print(f"  node: {url}, pid {process.pid} on core {SERVER_CORE}", flush=True)
         for n in ns:
             config = client_config(args, url, 1, "organiser-token", [f"viewer-{i}" for i in range(n)],
-                                   [process.pid], n == max(ns), 0)
+                                   [process.pid], n == max(ns), 0, node_jobs(args.submits))
             results[n] = run_client(config)
             time.sleep(1)
     finally:
@@ -196,9 +274,11 @@ def run_node(args, ns: list[int]) -> dict:
     return results
 
 
-def client_config(args, url, session_id, organiser_token, tokens, pids, storm: bool, offset: int) -> dict:
+def client_config(args, url, session_id, organiser_token, tokens, pids, storm: bool, offset: int,
+                  submits: list[dict]) -> dict:
     return {"url": url, "session_id": session_id, "organiser_token": organiser_token, "viewer_tokens": tokens,
             "server_pids": pids, "rates": args.rates, "seconds_per_rate": args.seconds, "asker_offset": offset,
+            "submits": submits, "submit_interval_ms": SUBMIT_INTERVAL_MS,
             "storm": {"rate": 500, "seconds": args.storm_seconds} if storm else None}
 
 
@@ -247,7 +327,44 @@ def report(label: str, ours: dict, node: dict | None, ns: list[int]) -> None:
                   f" ratio CPU {ratio(o['server_cpu_pct_of_core'], d['server_cpu_pct_of_core'])}")
     elif o:
         print(f"(b) vote storm: {o}")
-    print("(c) judge's submit → every viewer's leaderboard: not measured")
+    print(f"(c) a judge's submit → every viewer's leaderboard (one submit every {SUBMIT_INTERVAL_MS} ms, in turn)")
+    print("         N  submits ok  p50 ms  p99 ms  max ms  delivered  cpu % core  cpu ms/submit  HTTP p50/p99 ms"
+          "   [node p50/p99/max, delivered, cpu ms/submit, HTTP p50/p99]   ratio p99  ratio cpu")
+    for n in ns:
+        o, d = ours[n].get("leaderboard"), (node or {}).get(n, {}).get("leaderboard")
+        if not o:
+            continue
+        http, dh = o["http_ms"], (d or {}).get("http_ms") or {}
+        print(f"    {n:>6} {o['submits_ok']:>5}/{o['submits']:<5} {fmt(o['latency_ms']['p50']):>7}"
+              f" {fmt(o['latency_ms']['p99']):>7} {fmt(o['latency_ms']['max']):>7}"
+              f" {fmt(o['delivery_ratio'], '.4f'):>10} {fmt(o['server_cpu_pct_of_core'], '.0f'):>11}"
+              f" {fmt(o['server_cpu_per_submit_ms']):>14} {fmt(http['p50']):>8}/{fmt(http['p99'])}"
+              f"   [{fmt(d and d['latency_ms']['p50'])}/{fmt(d and d['latency_ms']['p99'])}/"
+              f"{fmt(d and d['latency_ms']['max'])}, {fmt(d and d['delivery_ratio'], '.4f')},"
+              f" {fmt(d and d['server_cpu_per_submit_ms'])}, {fmt(dh.get('p50'))}/{fmt(dh.get('p99'))}]"
+              f"   {ratio(o['latency_ms']['p99'], d and d['latency_ms']['p99']):>9}"
+              f"  {ratio(o['server_cpu_per_submit_ms'], d and d['server_cpu_per_submit_ms']):>9}"
+              + (f"   submit errors {o['submit_errors']}" if o["submit_errors"] else "")
+              + (f"   misattributed {o['mismatched']}" if o.get("mismatched") else ""))
+
+
+def room_for(viewers: int) -> None:
+    """File descriptors and gevent's connection pool for ``viewers`` sockets at once, plus the organiser,
+    the judges' requests and slack: RLIMIT_NOFILE raised (soft up to the hard limit) for this process
+    and so for its children (gunicorn, node); ``WORKER_CONNECTIONS`` (gunicorn.conf.py, default 2,000:
+    the pool a gevent worker accepts into) raised in the environment tests/live.py ``deployment()``
+    hands the server."""
+    need = 2 * viewers + 1024   # the client's sockets and the server's, when both run here
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < need:
+        target = need if hard == resource.RLIM_INFINITY else min(need, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        soft = target
+    if soft != resource.RLIM_INFINITY and soft < need:
+        print(f"warning: RLIMIT_NOFILE {soft} < {need} needed for {viewers} viewers", flush=True)
+    connections = viewers + 500
+    if int(os.environ.get("WORKER_CONNECTIONS") or 0) < connections:
+        os.environ["WORKER_CONNECTIONS"] = str(connections)
 
 
 def main() -> None:
@@ -255,15 +372,17 @@ def main() -> None:
     parser.add_argument("--viewers", default="100,500,1000")
     parser.add_argument("--rates", default="1,5,10,20")
     parser.add_argument("--seconds", type=float, default=5.0, help="seconds per question rate")
-    parser.add_argument("--quick", action="store_true", help="N=100,1000, rates 1,10, 3 s each, 5 s storm")
+    parser.add_argument("--quick", action="store_true", help="N=100,1000, rates 1,10, 3 s each, 6 submits, 5 s storm")
     parser.add_argument("--redis", default=None, help="also run ours with this REDIS_URL")
     parser.add_argument("--skip-node", action="store_true")
+    parser.add_argument("--submits", type=int, default=10, help="judges' submits per N in phase (c)")
     args = parser.parse_args()
     if args.quick:
-        args.viewers, args.rates, args.seconds = "100,1000", "1,10", 3.0
+        args.viewers, args.rates, args.seconds, args.submits = "100,1000", "1,10", 3.0, 6
     args.storm_seconds = 5.0 if args.quick else 10.0
     args.rates = [float(r) if "." in r else int(r) for r in args.rates.split(",")]
     ns = sorted(int(n) for n in args.viewers.split(","))
+    room_for(max(ns))
     os.sched_setaffinity(0, {int(CLIENT_CORE)})
     print(f"live fan-out: N={ns}, rates {args.rates}/s × {args.seconds:g} s, storm 500/s × {args.storm_seconds:g} s"
           f" at N={max(ns)}; server on core {SERVER_CORE}, client on core {CLIENT_CORE}", flush=True)

@@ -1,7 +1,7 @@
 """Open Socket.IO connections of signed-in users, shared by every process through the database.
 
-Revoking a user's sessions looks up their connections here and asks Socket.IO to disconnect each
-one; with a Redis message queue that reaches the process that holds the connection.
+Revoking a user's sessions, or an API token, looks up its connections here and asks Socket.IO to
+disconnect each one; with a Redis message queue that reaches the process that holds the connection.
 """
 from __future__ import annotations
 
@@ -20,4 +20,6 @@ class SocketConnection(db.Model):
     sid: Mapped[str] = mapped_column(String(64), primary_key=True)
     namespace: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # the API token it was opened with (None: the session cookie); revoking the token disconnects it
+    token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id", ondelete="CASCADE"), index=True)
     connected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -31,6 +31,23 @@ def origin_checker(allowlist: list[str]) -> Callable[[str | None, dict], bool]:
     return is_allowed
 
 
+def without_websocket_compression(wsgi_app):
+    """Serve WebSockets without permessage-deflate, as the Node socket.io server does by default.
+
+    simple-websocket accepts the extension whenever a client offers it (browsers always do), and
+    then keeps a zlib compressor per connection (about a quarter of a megabyte each) and compresses
+    every broadcast once per socket. Live-room messages are small JSON, so the memory and CPU buy
+    almost nothing; dropping the offer from the upgrade request leaves the connection uncompressed.
+    """
+
+    def app(environ, start_response):
+        if environ.get("HTTP_UPGRADE", "").lower() == "websocket":
+            environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
+        return wsgi_app(environ, start_response)
+
+    return app
+
+
 def init_app(app) -> None:
     known = {handler.namespace for handler in socketio.namespace_handlers}
     for namespace, handler_class in NAMESPACES.items():
@@ -43,3 +60,5 @@ def init_app(app) -> None:
         cors_allowed_origins=origin_checker(app.config["SOCKETIO_ALLOWED_ORIGINS"]),
         cookie=None,
     )
+    if not app.config.get("SOCKETIO_WEBSOCKET_COMPRESSION", False):
+        app.wsgi_app = without_websocket_compression(app.wsgi_app)

@@ -1,8 +1,9 @@
 """The tally coalescer: vote counts and viewer counts leave a process at most 5 times a second per
 room, as one ``tally`` event, never one broadcast per vote.
 
-Handlers record what changed ("dirty") after their commit: the question's count as read from the
-database, or a room's viewer count. A background task (``socketio.start_background_task``) wakes
+Handlers record what changed ("dirty") after their commit: a question whose count changed (the
+count itself is read when the tally leaves, for all of a batch's questions in one query, so a storm
+of votes costs one read per interval, not one per vote), or a room's viewer count. A background task (``socketio.start_background_task``) wakes
 every ``interval`` seconds while anything is dirty, emits one ``tally`` per dirty room with the
 latest values and stops when nothing is left, so an idle process runs no loop at all.
 
@@ -25,8 +26,9 @@ INTERVAL = 0.2
 
 
 class Coalescer:
-    def __init__(self, emit, sleep, start_task, interval: float = INTERVAL) -> None:
+    def __init__(self, emit, sleep, start_task, interval: float = INTERVAL, read_votes=None) -> None:
         self._emit = emit                # emit(event, data, to) -> None
+        self._read_votes = read_votes    # read_votes([question id]) -> {question id: votes}
         self._sleep = sleep
         self._start_task = start_task
         self.interval = interval
@@ -40,6 +42,10 @@ class Coalescer:
             entry = self._dirty.setdefault(room, {"votes": {}, "viewers": None})
             entry["votes"].update(votes)
             self._ensure_running()
+
+    def mark_question(self, room: str, question_id: int) -> None:
+        """The question's count changed: the next tally carries its committed value."""
+        self.mark_votes(room, {question_id: None})
 
     def mark_viewers(self, room: str, viewers: int) -> None:
         with self._lock:
@@ -78,9 +84,21 @@ class Coalescer:
             batch, self._dirty = self._dirty, {}
         self._send(batch)
 
+    def _counts(self, batch: dict[str, dict]) -> dict[int, int]:
+        unread = {qid for entry in batch.values() for qid, n in entry["votes"].items() if n is None}
+        if not unread or self._read_votes is None:
+            return {}
+        try:
+            return self._read_votes(sorted(unread))
+        except Exception:
+            log.exception("reading vote counts failed")
+            return {}
+
     def _send(self, batch: dict[str, dict]) -> None:
+        counts = self._counts(batch)
         for room, entry in batch.items():
-            data = {"votes": {str(qid): n for qid, n in entry["votes"].items()}}
+            votes = {qid: counts.get(qid) if n is None else n for qid, n in entry["votes"].items()}
+            data = {"votes": {str(qid): n for qid, n in votes.items() if n is not None}}
             viewers = entry["viewers"] if entry["viewers"] is not None else self._viewers.get(room)
             if viewers is not None:
                 data["viewers"] = viewers
@@ -91,12 +109,21 @@ class Coalescer:
 
 
 def _default() -> Coalescer:
-    from roadshow.extensions import socketio
+    from flask import current_app
+    from sqlalchemy import select
+
+    from roadshow.extensions import db, socketio
+    from roadshow.models.live import Question
     from roadshow.realtime.publish import emit_now
     from roadshow.services.live_room import NAMESPACE
 
-    return Coalescer(emit=lambda event, data, to: emit_now(event, data, to=to, namespace=NAMESPACE),
-                     sleep=socketio.sleep, start_task=socketio.start_background_task)
+    app = current_app._get_current_object()
+
+    def read_votes(question_ids: list[int]) -> dict[int, int]:
+        with app.app_context():
+            return dict(db.session.execute(select(Question.id, Question.votes).where(Question.id.in_(question_ids))).all())
+
+    return Coalescer(emit=lambda event, data, to: emit_now(event, data, to=to, namespace=NAMESPACE), sleep=socketio.sleep, start_task=socketio.start_background_task, read_votes=read_votes)
 
 
 _instance: Coalescer | None = None

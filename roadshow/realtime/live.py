@@ -8,36 +8,45 @@ resyncs it.
 
 Every event is re-authenticated (the cookie's session, or the token, must still be valid), size
 capped, handled by a service and committed once; the services publish after that commit. The
-user resolved at connect is kept per sid in this process, which is where the connection lives.
+user resolved at connect is kept per sid in this process, which is where the connection lives,
+with the policy's answers for the room: may view, may take part, and the viewer's role. Those
+answers are asked again at most every ``ACCESS_TTL`` seconds (a role removed mid-session stops
+working within that time; logging out or being deactivated disconnects at once), so that an
+upvote, the room's most frequent event, costs no policy queries. Organisers' actions (moderation,
+controls) are always checked anew by their services.
 """
 from __future__ import annotations
 
 import json
 import logging
 import threading
+import time
 from dataclasses import dataclass
 
 from flask import request
 from flask_login import current_user
 from flask_socketio import disconnect, join_room
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
+from sqlalchemy.orm import joinedload
 
 from roadshow.database import intend_to_write
 from roadshow.extensions import db, socketio
 from roadshow.models import ApiToken, SocketConnection, User, utcnow
-from roadshow.models.live import Question
+from roadshow.models.live import LiveSession
 from roadshow.policy import Action, can
 from roadshow.realtime.coalesce import coalescer
 from roadshow.realtime.connection import AuthenticatedNamespace, error_payload
 from roadshow.realtime.publish import is_degraded, user_room
 from roadshow.services import api_tokens, live_questions, live_room
-from roadshow.services.errors import DomainError
+from roadshow.services.errors import DomainError, Forbidden
 from roadshow.transaction import after_commit
 
 log = logging.getLogger(__name__)
 
 NAMESPACE = "/live"
 MAX_PAYLOAD_BYTES = 2048
+ACCESS_TTL = 5.0   # seconds for which the policy's answers for a connection are reused
 
 
 @dataclass
@@ -45,6 +54,9 @@ class Connection:
     user_id: int
     session_id: int
     token_id: int | None   # connected with an API token rather than the cookie
+    role: str
+    may_participate: bool
+    checked_at: float      # time.monotonic() of the policy's answers and of the last identity check
 
 
 class LiveNamespace(AuthenticatedNamespace):
@@ -79,9 +91,10 @@ class LiveNamespace(AuthenticatedNamespace):
         if not can(user, Action.LIVE_VIEW, live.contest):
             raise ConnectionRefusedError("forbidden")
         intend_to_write()
-        db.session.add(SocketConnection(sid=request.sid, namespace=self.namespace, user_id=user.id))
+        db.session.add(SocketConnection(sid=request.sid, namespace=self.namespace, user_id=user.id, token_id=token_id))
         role = live_room.role_of(user, live)
-        state = live_room.snapshot(live, user)
+        may_participate = can(user, Action.LIVE_PARTICIPATE, live.contest)
+        state = live_room.snapshot(live, user, role=role)
         db.session.commit()
         sid = request.sid
         join_room(user_room(user.id))
@@ -89,7 +102,7 @@ class LiveNamespace(AuthenticatedNamespace):
         join_room({live_room.ORGANISER: live_room.organisers_room(live.id),
                    live_room.JUDGE: live_room.judges_room(live.id)}.get(role, live_room.audience_room(live.id)))
         with self._lock:
-            self.connections[sid] = Connection(user.id, live.id, token_id)
+            self.connections[sid] = Connection(user.id, live.id, token_id, role, may_participate, time.monotonic())
             sids = self.viewers.setdefault(live.id, set())
             sids.add(sid)
             count = len(sids)
@@ -124,18 +137,39 @@ class LiveNamespace(AuthenticatedNamespace):
 
     # -- every event -------------------------------------------------------------------------------
 
-    def _current_user(self, connection: Connection | None) -> User | None:
-        """The connection's user if what authenticated it still holds, else None."""
+    def _current_user(self, connection: Connection | None) -> User | _LazyUser | None:
+        """The connection's user if what authenticated it still holds, else None.
+
+        Within ``ACCESS_TTL`` of the last check the connection is trusted as it is: logging out,
+        deactivation and revoking the API token disconnect its sockets at once (the
+        ``socket_connections`` rows), so the check only has to catch what those miss."""
         if connection is None:
             return None
+        if time.monotonic() - connection.checked_at < ACCESS_TTL:
+            return _LazyUser(connection.user_id)
         if connection.token_id is not None:
-            token = db.session.get(ApiToken, connection.token_id)
+            token = db.session.scalar(select(ApiToken).options(joinedload(ApiToken.user))
+                                      .where(ApiToken.id == connection.token_id))
             if token is None or token.revoked_at is not None or not token.user.active:
                 return None
             return token.user
         if not current_user.is_authenticated or current_user.id != connection.user_id:
             return None
-        return db.session.get(User, connection.user_id)
+        return current_user._get_current_object()
+
+    def _check_access(self, connection: Connection, user: User) -> LiveSession | None:
+        """Ask the policy again whether ``user`` may be in the room, if its last answer is older than
+        ``ACCESS_TTL``; refresh the connection's role. The session, when it had to be read."""
+        if time.monotonic() - connection.checked_at < ACCESS_TTL:
+            return None
+        user = _loaded(user)
+        live = db.session.get(LiveSession, connection.session_id, options=[joinedload(LiveSession.contest)])
+        if live is None or not can(user, Action.LIVE_VIEW, live.contest):
+            raise _Refused("forbidden", "no longer allowed in this room")
+        connection.role = live_room.role_of(user, live)
+        connection.may_participate = can(user, Action.LIVE_PARTICIPATE, live.contest)
+        connection.checked_at = time.monotonic()
+        return live
 
     def _guarded(self, handler):
         def guarded(*args):
@@ -162,14 +196,14 @@ class LiveNamespace(AuthenticatedNamespace):
                     db.session.rollback()
                     disconnect()
                     return error_payload("unauthenticated", "session revoked")
-                live = live_room.get_session(connection.session_id)
-                if not can(user, Action.LIVE_VIEW, live.contest):
-                    db.session.rollback()
-                    disconnect()
-                    return error_payload("forbidden", "no longer allowed in this room")
-                result = handler(user, live, data)
+                self._check_access(connection, user)
+                result = handler(user if handler.__name__ == "on_vote" else _loaded(user), connection, data)
                 db.session.commit()
                 return {"ok": True, **(result or {})}
+            except _Refused as exc:
+                db.session.rollback()
+                disconnect()
+                return error_payload(exc.code, exc.message)
             except DomainError as exc:
                 db.session.rollback()
                 return error_payload(exc.code, str(exc.message))
@@ -183,46 +217,72 @@ class LiveNamespace(AuthenticatedNamespace):
 
     # -- events ------------------------------------------------------------------------------------
 
-    def on_ping(self, user, live, data):
+    def on_ping(self, user, connection, data):
         return {"ok": True, "t": data.get("t"), "now": live_room.now_ms()}
 
-    def on_state(self, user, live, data):
+    def on_state(self, user, connection, data):
         """Ask again for the whole room (e.g. after ``degraded`` ends)."""
-        return {"state": live_room.snapshot(live, user)}
+        return {"state": live_room.snapshot(_live(connection), user)}
 
-    def on_ask(self, user, live, data):
-        question = live_questions.ask(live, user, text=data.get("text"), anonymous=data.get("anonymous", False),
+    def on_ask(self, user, connection, data):
+        question = live_questions.ask(_live(connection), user, text=data.get("text"),
+                                      anonymous=data.get("anonymous", False),
                                       judges_only=data.get("judges_only", False))
         return {"question_id": question.id}
 
-    def on_vote(self, user, live, data):
-        question = live_questions.vote(live, user, question_id=data.get("question_id"), on=data.get("on", True))
-        question_id, rooms = question.id, live_questions.tally_room(question)
-        after_commit(lambda: _mark_tally(question_id, rooms))
-        return {"question_id": question.id, "votes": question.votes, "on": data.get("on", True) is not False}
+    def on_vote(self, user, connection, data):
+        """The room's hot path: the connection's policy answers, one statement per check."""
+        if not connection.may_participate:
+            raise live_room.refuse(Forbidden, "forbidden", _l("You may not take part in this room."))
+        on = data.get("on", True) is not False
+        counted = live_questions.cast_vote(connection.session_id, user.id, connection.role,
+                                           question_id=data.get("question_id"), on=on)
+        rooms = live_questions.tally_rooms(connection.session_id, counted.judges_only)
+        after_commit(lambda: _mark_tally(counted.question_id, rooms))
+        return {"question_id": counted.question_id, "votes": counted.votes, "on": on}
 
-    def on_moderate(self, user, live, data):
-        question = live_questions.moderate(live, user, question_id=data.get("question_id"),
+    def on_moderate(self, user, connection, data):
+        question = live_questions.moderate(_live(connection), user, question_id=data.get("question_id"),
                                            action=data.get("action"), text=data.get("text"))
         return {"question_id": question.id}
 
-    def on_interest(self, user, live, data):
-        row = live_questions.interest(live, user, application_id=data.get("application_id"),
+    def on_interest(self, user, connection, data):
+        row = live_questions.interest(_live(connection), user, application_id=data.get("application_id"),
                                       follow_up=data.get("follow_up", False), organisation=data.get("organisation"),
                                       note=data.get("note"))
         return {"application_id": row.application_id, "follow_up": row.follow_up}
 
-    def on_control(self, user, live, data):
-        return live_room.control(live, user, data)
+    def on_control(self, user, connection, data):
+        return live_room.control(_live(connection), user, data)
+
+
+@dataclass(frozen=True)
+class _LazyUser:
+    """A user known to be valid, by id: the upvote needs no more; :func:`_loaded` reads the rest."""
+
+    id: int
+
+
+def _loaded(user) -> User:
+    return db.session.get(User, user.id) if isinstance(user, _LazyUser) else user
+
+
+class _Refused(Exception):
+    """The connection may no longer be in the room: refuse the event and drop the socket."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+def _live(connection: Connection) -> LiveSession:
+    return live_room.get_session(connection.session_id)
 
 
 def _mark_tally(question_id: int, rooms: list[str]) -> None:
-    """After commit (in a fresh session): the committed count goes to the coalescer."""
-    votes = db.session.scalar(select(Question.votes).where(Question.id == question_id))
-    if votes is None:
-        return
+    """After commit: the question's count goes out with the room's next tally."""
     for room in rooms:
-        coalescer().mark_votes(room, {question_id: votes})
+        coalescer().mark_question(room, question_id)
 
 
 __all__ = ["NAMESPACE", "LiveNamespace", "utcnow"]

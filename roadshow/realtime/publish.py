@@ -75,15 +75,21 @@ def _tell_local_degraded(on: bool, namespace: str) -> None:
 
 def disconnect_user(user_id: int, reason: str) -> None:
     """After commit, tell every open socket of the user why, then disconnect it, wherever it is."""
-    connections = db.session.execute(
-        select(SocketConnection.sid, SocketConnection.namespace).where(SocketConnection.user_id == user_id)
-    ).all()
-    db.session.execute(delete(SocketConnection).where(SocketConnection.user_id == user_id))
+    _disconnect(SocketConnection.user_id == user_id, reason)
+
+
+def disconnect_token(token_id: int, reason: str) -> None:
+    """After commit, the same for the sockets opened with one API token."""
+    _disconnect(SocketConnection.token_id == token_id, reason)
+
+
+def _disconnect(which, reason: str) -> None:
+    connections = db.session.execute(select(SocketConnection.sid, SocketConnection.namespace).where(which)).all()
+    db.session.execute(delete(SocketConnection).where(which))
 
     def notify_and_disconnect() -> None:
-        for namespace in {namespace for _, namespace in connections}:
-            socketio.emit("session_revoked", {"reason": reason}, to=user_room(user_id), namespace=namespace)
         for sid, namespace in connections:
+            socketio.emit("session_revoked", {"reason": reason}, to=sid, namespace=namespace)
             socketio.server.disconnect(sid, namespace=namespace)
 
     after_commit(notify_and_disconnect)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from roadshow import security
 from roadshow.extensions import db
 from roadshow.models import ApiToken, User, utcnow
+from roadshow.realtime.publish import disconnect_token
 from roadshow.services.errors import NotFound
 
 TOKEN_PREFIX = "rs_"
@@ -30,6 +31,7 @@ def revoke(user: User, token_id: int) -> None:
         raise NotFound(_l("Not found."))
     if token.revoked_at is None:
         token.revoked_at = utcnow()
+        disconnect_token(token.id, "token_revoked")
 
 
 def find(plain: str) -> ApiToken | None:

@@ -3,13 +3,16 @@
 Rate limits count the person's own rows in the database over the last minute, so they hold across
 processes. A question's ``votes`` is a counter updated atomically (``votes = votes + 1``); the
 ``(question, user)`` unique constraint makes a second vote impossible even in a race. Vote tallies
-are not published per vote: the namespace hands them to the coalescer after commit.
+are not published per vote: the namespace hands the question to the coalescer after commit.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql as postgresql_dml
+from sqlalchemy.dialects import sqlite as sqlite_dml
 from sqlalchemy.orm import selectinload
 
 from roadshow.extensions import db
@@ -123,43 +126,78 @@ def ask(live: LiveSession, user: User, *, text, anonymous=False, judges_only=Fal
 
 # -- voting ----------------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class Counted:
+    question_id: int
+    votes: int
+    judges_only: bool
+
+
 def vote(live: LiveSession, user: User, *, question_id, on=True) -> Question:
-    """Upvote (``on``) or withdraw the upvote. Returns the question with its current count."""
+    """Upvote (``on``) or withdraw the upvote, after asking the policy. Returns the question with
+    its current count."""
     role = _participant(user, live)
-    question = _question(live, question_id)
-    if question.status != QuestionStatus.APPROVED or (question.judges_only and role not in (ORGANISER, JUDGE)):
-        raise refuse(Conflict, "not_votable", _l("This question cannot be upvoted."))
-    if on is not False:
-        if question.author_id == user.id:
-            raise refuse(Forbidden, "own_question", _l("You cannot upvote your own question."))
-        recent = db.session.scalar(select(func.count(QuestionVote.id)).where(
-            QuestionVote.user_id == user.id, QuestionVote.created_at >= since(60)))
-        if recent >= VOTES_PER_MINUTE:
-            raise refuse(Conflict, "rate_limited",
-                         _l("You may upvote at most %(n)s times a minute.", n=VOTES_PER_MINUTE))
-        try:
-            with db.session.begin_nested():
-                db.session.add(QuestionVote(question_id=question.id, user_id=user.id, created_at=utcnow()))
-        except IntegrityError:
-            raise refuse(Conflict, "already_voted", _l("You have already upvoted this question.")) from None
-        db.session.execute(update(Question).where(Question.id == question.id).values(votes=Question.votes + 1))
-    else:
-        removed = db.session.execute(delete(QuestionVote).where(
-            QuestionVote.question_id == question.id, QuestionVote.user_id == user.id)).rowcount
-        if removed:
-            db.session.execute(update(Question).where(Question.id == question.id).values(votes=Question.votes - 1))
-    db.session.flush()
+    counted = cast_vote(live.id, user.id, role, question_id=question_id, on=on)
+    question = db.session.get(Question, counted.question_id)
     db.session.refresh(question)
     return question
 
 
-def tally_room(question: Question) -> list[str]:
+def cast_vote(session_id: int, user_id: int, role: str, *, question_id, on=True) -> Counted:
+    """The vote itself, for a user the caller has authorised to take part in the session as
+    ``role`` (the live namespace keeps that answer per connection). One read, then a conflict-free
+    insert and an atomic counter update: a double vote, even in a race, changes nothing. Plain
+    table statements (no ORM objects), since a storm of upvotes runs this hundreds of times a second."""
+    if not isinstance(question_id, int) or isinstance(question_id, bool):
+        raise NotFound(_l("Not found."))
+    questions, votes_table, sessions = Question.__table__, QuestionVote.__table__, LiveSession.__table__
+    row = db.session.execute(
+        select(questions.c.status, questions.c.judges_only, questions.c.author_id, sessions.c.state)
+        .join(sessions, sessions.c.id == questions.c.session_id)
+        .where(questions.c.id == question_id, questions.c.session_id == session_id)).first()
+    if row is None:
+        raise NotFound(_l("Not found."))
+    if row.state == SessionState.ENDED:
+        raise refuse(Conflict, "ended", _l("This session has ended."))
+    if row.status != QuestionStatus.APPROVED or (row.judges_only and role not in (ORGANISER, JUDGE)):
+        raise refuse(Conflict, "not_votable", _l("This question cannot be upvoted."))
+    if on is not False:
+        if row.author_id == user_id:
+            raise refuse(Forbidden, "own_question", _l("You cannot upvote your own question."))
+        recent = db.session.scalar(select(func.count()).select_from(votes_table).where(
+            votes_table.c.user_id == user_id, votes_table.c.created_at >= since(60)))
+        if recent >= VOTES_PER_MINUTE:
+            raise refuse(Conflict, "rate_limited",
+                         _l("You may upvote at most %(n)s times a minute.", n=VOTES_PER_MINUTE))
+        added = db.session.scalar(
+            _insert_ignoring_duplicates(votes_table, ("question_id", "user_id"))
+            .values(question_id=question_id, user_id=user_id, created_at=utcnow()).returning(votes_table.c.id))
+        if added is None:
+            raise refuse(Conflict, "already_voted", _l("You have already upvoted this question."))
+        change = 1
+    else:
+        removed = db.session.execute(delete(votes_table).where(
+            votes_table.c.question_id == question_id, votes_table.c.user_id == user_id)).rowcount
+        change = -1 if removed else 0
+    votes = db.session.scalar(update(questions).where(questions.c.id == question_id)
+                              .values(votes=questions.c.votes + change).returning(questions.c.votes))
+    return Counted(question_id, votes, row.judges_only)
+
+
+def _insert_ignoring_duplicates(table, unique: tuple[str, ...]):
+    """``INSERT … ON CONFLICT (unique) DO NOTHING`` in the session's dialect (SQLite, PostgreSQL)."""
+    dialect = db.session.get_bind().dialect.name
+    module = {"sqlite": sqlite_dml, "postgresql": postgresql_dml}[dialect]
+    return module.insert(table).on_conflict_do_nothing(index_elements=list(unique))
+
+
+def tally_rooms(session_id: int, judges_only: bool) -> list[str]:
     """Where a question's count goes: the room (public) or the judges' and organisers' rooms."""
     from roadshow.services.live_room import room
 
-    if question.judges_only:
-        return [organisers_room(question.session_id), judges_room(question.session_id)]
-    return [room(question.session_id)]
+    if judges_only:
+        return [organisers_room(session_id), judges_room(session_id)]
+    return [room(session_id)]
 
 
 # -- moderation ------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from roadshow.extensions import db
 from roadshow.models import Contest, User, utcnow
@@ -132,10 +133,12 @@ def timer_remaining(slot: LiveSlot, at: datetime | None = None) -> float:
     return slot.timer_seconds
 
 
-def slot_data(slot: LiveSlot) -> dict:
-    from roadshow.services import live_scoring
+def slot_data(slot: LiveSlot, counts: tuple[int, int] | None = None) -> dict:
+    """The slot as every viewer sees it; ``counts`` (scored, expected) when the caller has them."""
+    if counts is None:
+        from roadshow.services import live_scoring
 
-    counts = live_scoring.counts(slot)
+        counts = live_scoring.counts(slot)
     return {
         "id": slot.id,
         "position": slot.position,
@@ -164,12 +167,17 @@ def session_data(live: LiveSession) -> dict:
     }
 
 
-def snapshot(live: LiveSession, user: User) -> dict:
-    """The whole room as ``user`` may see it: the ``state`` event."""
+def snapshot(live: LiveSession, user: User, *, role: str | None = None) -> dict:
+    """The whole room as ``user`` may see it (``role``, if the caller has asked the policy already):
+    the ``state`` event. Every viewer gets it at each (re)connect, so it reads in a fixed number of
+    queries whatever the number of slots and questions."""
     from roadshow.services import live_questions, live_scoring
 
-    role = role_of(user, live)
-    slots = list(live.slots)
+    role = role or role_of(user, live)
+    slots = list(db.session.scalars(select(LiveSlot).options(selectinload(LiveSlot.application))
+                                    .where(LiveSlot.session_id == live.id).order_by(LiveSlot.position)))
+    counts = live_scoring.counts_by_project(live, [slot.application_id for slot in slots])
+    slot_rows = {slot.id: slot_data(slot, counts.get(slot.application_id, (0, 0))) for slot in slots}
     current = next((slot for slot in slots if slot.id == live.current_slot_id), None)
     questions = [live_questions.question_data(q, for_organiser=role == ORGANISER)
                  for q in live_questions.visible_questions(live, role)]
@@ -182,12 +190,13 @@ def snapshot(live: LiveSession, user: User) -> dict:
                                               Interest.application_id.in_(application_ids)))) if slots else []
     return {
         "session": session_data(live),
-        "slots": [slot_data(slot) for slot in slots],
-        "current": slot_data(current) if current else None,
+        "slots": list(slot_rows.values()),
+        "current": slot_rows[current.id] if current else None,
         "questions": questions,
         "my_votes": my_votes,
         "my_interest": my_interest,
-        "scoring": live_scoring.scoring_for(live, current, user, role),
+        "scoring": live_scoring.scoring_for(live, current, user, role,
+                                            known=counts.get(current.application_id) if current else None),
         "leaderboard": live_scoring.leaderboard_rows(live) if live_scoring.may_see_leaderboard(live, role) else None,
         "role": role,
         "now": now_ms(),

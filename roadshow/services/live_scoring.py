@@ -11,7 +11,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from roadshow.extensions import db
-from roadshow.models import Assignment, Conflict as ConflictRow, Round, ScoreSheet, SheetStatus, User, utcnow
+from roadshow.models import (
+    Assignment, Conflict as ConflictRow, Round, RoundEntry, ScoreSheet, SheetStatus, User, utcnow,
+)
 from roadshow.models.live import LeaderboardVisibility, LiveSession, LiveSlot, SessionState
 from roadshow.models.results import ResultSettings
 from roadshow.services.errors import Conflict, Invalid
@@ -30,15 +32,29 @@ def _expected_ids(round_id: int, application_id: int):
 
 def counts(slot: LiveSlot) -> tuple[int, int]:
     """(scored, expected) for the slot's project in the session's round; (0, 0) without scoring."""
-    live = slot.session
-    if not live.scored or live.round_id is None:
-        return 0, 0
-    expected_ids = _expected_ids(live.round_id, slot.application_id)
-    expected = db.session.scalar(select(func.count()).select_from(expected_ids.subquery()))
-    scored = db.session.scalar(select(func.count(ScoreSheet.id)).where(
-        ScoreSheet.round_id == live.round_id, ScoreSheet.application_id == slot.application_id,
-        ScoreSheet.status == SheetStatus.SUBMITTED, ScoreSheet.judge_id.in_(expected_ids)))
-    return scored, expected
+    return counts_by_project(slot.session, [slot.application_id]).get(slot.application_id, (0, 0))
+
+
+def counts_by_project(live: LiveSession, application_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """:func:`counts` for several projects of the session in two queries (the room's ``state``)."""
+    if not live.scored or live.round_id is None or not application_ids:
+        return {}
+    conflicted = select(ConflictRow.id).where(ConflictRow.application_id == Assignment.application_id,
+                                              ConflictRow.judge_id == Assignment.judge_id,
+                                              ConflictRow.active.is_(True))
+    expected = select(Assignment.application_id, Assignment.judge_id).where(
+        Assignment.round_id == live.round_id, Assignment.application_id.in_(application_ids),
+        ~conflicted.exists()).subquery()
+    by_project = dict(db.session.execute(
+        select(expected.c.application_id, func.count()).group_by(expected.c.application_id)).all())
+    scored = dict(db.session.execute(
+        select(ScoreSheet.application_id, func.count(ScoreSheet.id))
+        .join(expected, (expected.c.application_id == ScoreSheet.application_id)
+              & (expected.c.judge_id == ScoreSheet.judge_id))
+        .where(ScoreSheet.round_id == live.round_id, ScoreSheet.status == SheetStatus.SUBMITTED)
+        .group_by(ScoreSheet.application_id)).all())
+    return {application_id: (scored.get(application_id, 0), by_project.get(application_id, 0))
+            for application_id in application_ids}
 
 
 def may_score(user: User, live: LiveSession, slot: LiveSlot | None) -> bool:
@@ -49,11 +65,12 @@ def may_score(user: User, live: LiveSession, slot: LiveSlot | None) -> bool:
         _expected_ids(live.round_id, slot.application_id).where(Assignment.judge_id == user.id)) is not None
 
 
-def scoring_for(live: LiveSession, slot: LiveSlot | None, user: User, role: str) -> dict:
+def scoring_for(live: LiveSession, slot: LiveSlot | None, user: User, role: str, *,
+                known: tuple[int, int] | None = None) -> dict:
     """The ``state``'s scoring block: counts only, plus whether this viewer is to score."""
     if slot is None:
         return {"slot_id": None, "open": False, "scored": 0, "expected": 0, "can_score": False}
-    scored, expected = counts(slot)
+    scored, expected = known if known is not None else counts(slot)
     return {"slot_id": slot.id, "open": slot.scoring_open, "scored": scored, "expected": expected,
             "can_score": role == JUDGE and slot.scoring_open and may_score(user, live, slot)}
 
@@ -131,11 +148,48 @@ def may_see_leaderboard(live: LiveSession, role: str) -> bool:
     return live.leaderboard == LeaderboardVisibility.JUDGES and role == JUDGE
 
 
+_boards: dict[tuple, tuple[tuple, list[dict]]] = {}   # (database, live session id) -> (fingerprint, rows)
+
+
+def _board_fingerprint(live: LiveSession, names: dict[int, str]) -> tuple:
+    """What the board depends on, read in one query: a change to any sheet, assignment, conflict,
+    entry or method of the round changes it."""
+    round_id, contest_id = live.round_id, live.contest_id
+
+    def stat(*columns, where):
+        return [select(column).where(*where).scalar_subquery() for column in columns]
+
+    row = db.session.execute(select(
+        *stat(func.count(ScoreSheet.id), func.max(ScoreSheet.updated_at), func.max(ScoreSheet.id),
+              where=[ScoreSheet.round_id == round_id]),
+        *stat(func.count(Assignment.id), func.max(Assignment.id), where=[Assignment.round_id == round_id]),
+        *stat(func.count(ConflictRow.id), func.max(ConflictRow.id), func.max(ConflictRow.lifted_at),
+              where=[ConflictRow.contest_id == contest_id, ConflictRow.active.is_(True)]),
+        *stat(func.count(RoundEntry.id), func.max(RoundEntry.id), where=[RoundEntry.round_id == round_id]),
+        *stat(ResultSettings.updated_at, where=[ResultSettings.round_id == round_id]),
+    )).one()
+    return (round_id, tuple(row), tuple(sorted(names.items())))
+
+
 def leaderboard_rows(live: LiveSession) -> list[dict]:
-    """The session's projects that have counted sheets, by the round's method: rank, project, aggregate."""
+    """The session's projects that have counted sheets, by the round's method: rank, project, aggregate.
+
+    Every viewer who (re)connects gets the board: it is ranked once per change of what it depends
+    on (see :func:`_board_fingerprint`), not once per viewer."""
     if live.round is None:
         return []
     names = {slot.application_id: slot.application.project_name for slot in live.slots}
+    fingerprint = _board_fingerprint(live, names)
+    key = (str(db.engine.url), live.id)
+    cached = _boards.get(key)
+    if cached is not None and cached[0] == fingerprint:
+        return [dict(row) for row in cached[1]]
+    rows = _rank_rows(live, names)
+    _boards[key] = (fingerprint, rows)
+    return [dict(row) for row in rows]
+
+
+def _rank_rows(live: LiveSession, names: dict[int, str]) -> list[dict]:
     rows = [row for row in _ranking(live.round).rows if row.project in names and row.aggregate is not None]
     ranked, previous, rank = [], None, 0
     for index, row in enumerate(rows, start=1):

@@ -11,6 +11,7 @@ from roadshow.extensions import db, socketio
 from roadshow.models import Contest, Role, SocketConnection, User, utcnow
 from roadshow.models.live import LiveSession, LiveSlot, Question, QuestionVote
 from roadshow.realtime import coalesce, publish
+from roadshow.realtime import live as live_namespace
 from roadshow.services import api_tokens, contests
 from tests.helpers import create_user, csrf_token, login, wait_for
 from tests.review_builders import add_conflict, make_review
@@ -131,16 +132,38 @@ def test_api_token_in_auth_connects_its_owner(app, room):
     assert not connect(app, None, auth={"session_id": room.session_id, "token": "rs_wrong"})[0].is_connected(NS)
 
 
-def test_revoked_token_is_refused_on_the_next_event(app, room):
+def test_revoking_the_token_disconnects_its_sockets_only(app, room):
     with app.test_request_context():
         token, plain = api_tokens.create(User.by_email(OBS), "script")
         db.session.commit()
         token_id, user_id = token.id, token.user_id
-    socket, _ = connect(app, None, auth={"session_id": room.session_id, "token": plain})
+    scripted, _ = connect(app, None, auth={"session_id": room.session_id, "token": plain})
+    browser, _ = connect(app, OBS, session_id=room.session_id)   # the same person, signed in
     with app.test_request_context():
         api_tokens.revoke(db.session.get(User, user_id), token_id)
         db.session.commit()
-    assert call(socket, "ask", {"text": "Hi?"})["error"]["code"] == "unauthenticated"
+    assert wait_for(lambda: not scripted.is_connected(NS))
+    assert browser.is_connected(NS)
+    assert call(browser, "ask", {"text": "Still here?"})["ok"]
+    assert not connect(app, None, auth={"session_id": room.session_id, "token": plain})[0].is_connected(NS)
+
+
+def test_after_a_while_every_event_checks_the_session_and_the_room_again(app, room):
+    """What the immediate disconnects miss (a change made outside the services, say) is caught by
+    the next event once the connection's answers are ``ACCESS_TTL`` old."""
+    with app.test_request_context():
+        token, plain = api_tokens.create(User.by_email(OBS), "script")
+        db.session.commit()
+        token_id = token.id
+    socket, _ = connect(app, None, auth={"session_id": room.session_id, "token": plain})
+    with app.test_request_context():
+        db.session.get(type(token), token_id).revoked_at = utcnow()   # no disconnect: behind the services' back
+        db.session.commit()
+    assert call(socket, "ask", {"text": "Within the time?"})["ok"]
+    namespace = socketio.server.namespace_handlers[NS]
+    for connection in namespace.connections.values():
+        connection.checked_at -= live_namespace.ACCESS_TTL
+    assert call(socket, "ask", {"text": "And now?"})["error"]["code"] == "unauthenticated"
     assert not socket.is_connected(NS)
 
 
