@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Callable
 
 from roadshow.extensions import socketio
+from roadshow.realtime import observed
 from roadshow.realtime.live import NAMESPACE as LIVE_NAMESPACE
 from roadshow.realtime.live import LiveNamespace
 from roadshow.realtime.user import NAMESPACE as USER_NAMESPACE
@@ -55,10 +56,13 @@ def init_app(app) -> None:
             socketio.on_namespace(handler_class(namespace))
     socketio.init_app(
         app,
-        message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+        client_manager=observed.client_manager(app.config["SOCKETIO_MESSAGE_QUEUE"]),
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         cors_allowed_origins=origin_checker(app.config["SOCKETIO_ALLOWED_ORIGINS"]),
         cookie=None,
     )
     if not app.config.get("SOCKETIO_WEBSOCKET_COMPRESSION", False):
         app.wsgi_app = without_websocket_compression(app.wsgi_app)
+    from roadshow.services import live_room
+
+    observed.observe(live_room.forget_room)

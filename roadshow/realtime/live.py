@@ -94,13 +94,15 @@ class LiveNamespace(AuthenticatedNamespace):
         db.session.add(SocketConnection(sid=request.sid, namespace=self.namespace, user_id=user.id, token_id=token_id))
         role = live_room.role_of(user, live)
         may_participate = can(user, Action.LIVE_PARTICIPATE, live.contest)
-        state = live_room.snapshot(live, user, role=role)
-        db.session.commit()
         sid = request.sid
+        # in the rooms first, then the state: a change committed meanwhile is either in the state
+        # or delivered to this socket after it
         join_room(user_room(user.id))
         join_room(live_room.room(live.id))
         join_room({live_room.ORGANISER: live_room.organisers_room(live.id),
                    live_room.JUDGE: live_room.judges_room(live.id)}.get(role, live_room.audience_room(live.id)))
+        state = live_room.snapshot(live, user, role=role)
+        db.session.commit()
         with self._lock:
             self.connections[sid] = Connection(user.id, live.id, token_id, role, may_participate, time.monotonic())
             sids = self.viewers.setdefault(live.id, set())

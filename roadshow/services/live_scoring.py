@@ -72,7 +72,7 @@ def scoring_for(live: LiveSession, slot: LiveSlot | None, user: User, role: str,
         return {"slot_id": None, "open": False, "scored": 0, "expected": 0, "can_score": False}
     scored, expected = known if known is not None else counts(slot)
     return {"slot_id": slot.id, "open": slot.scoring_open, "scored": scored, "expected": expected,
-            "can_score": role == JUDGE and slot.scoring_open and may_score(user, live, slot)}
+            "can_score": user is not None and role == JUDGE and slot.scoring_open and may_score(user, live, slot)}
 
 
 def _publish_counts(slot: LiveSlot) -> None:
@@ -148,7 +148,7 @@ def may_see_leaderboard(live: LiveSession, role: str) -> bool:
     return live.leaderboard == LeaderboardVisibility.JUDGES and role == JUDGE
 
 
-_boards: dict[tuple, tuple[tuple, list[dict]]] = {}   # (database, live session id) -> (fingerprint, rows)
+_boards: dict[tuple, tuple[tuple, list[dict]]] = {}   # (app, live session id) -> (fingerprint, rows)
 
 
 def _board_fingerprint(live: LiveSession, names: dict[int, str]) -> tuple:
@@ -180,7 +180,9 @@ def leaderboard_rows(live: LiveSession) -> list[dict]:
         return []
     names = {slot.application_id: slot.application.project_name for slot in live.slots}
     fingerprint = _board_fingerprint(live, names)
-    key = (str(db.engine.url), live.id)
+    from roadshow.services.live_room import instance_key
+
+    key = (instance_key(), live.id)
     cached = _boards.get(key)
     if cached is not None and cached[0] == fingerprint:
         return [dict(row) for row in cached[1]]
