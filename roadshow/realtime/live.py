@@ -36,11 +36,12 @@ from roadshow.models import ApiToken, SocketConnection, User, utcnow
 from roadshow.models.live import LiveSession
 from roadshow.policy import Action, can
 from roadshow.realtime.coalesce import coalescer
+from roadshow.realtime import votes
 from roadshow.realtime.connection import AuthenticatedNamespace, error_payload
 from roadshow.realtime.publish import is_degraded, user_room
 from roadshow.services import api_tokens, live_questions, live_room
+from roadshow.services.live_votes import VoteRequest
 from roadshow.services.errors import DomainError, Forbidden
-from roadshow.transaction import after_commit
 
 log = logging.getLogger(__name__)
 
@@ -233,14 +234,13 @@ class LiveNamespace(AuthenticatedNamespace):
         return {"question_id": question.id}
 
     def on_vote(self, user, connection, data):
-        """The room's hot path: the connection's policy answers, one statement per check."""
+        """The room's hot path: the connection's policy answers, then the process's vote writer."""
         if not connection.may_participate:
             raise live_room.refuse(Forbidden, "forbidden", _l("You may not take part in this room."))
         on = data.get("on", True) is not False
-        counted = live_questions.cast_vote(connection.session_id, user.id, connection.role,
-                                           question_id=data.get("question_id"), on=on)
-        rooms = live_questions.tally_rooms(connection.session_id, counted.judges_only)
-        after_commit(lambda: _mark_tally(counted.question_id, rooms))
+        db.session.commit()   # no transaction of ours may stay open while the writer writes
+        counted = votes.writer().cast(VoteRequest(connection.session_id, user.id, connection.role,
+                                                  data.get("question_id"), on))
         return {"question_id": counted.question_id, "votes": counted.votes, "on": on}
 
     def on_moderate(self, user, connection, data):
@@ -279,12 +279,6 @@ class _Refused(Exception):
 
 def _live(connection: Connection) -> LiveSession:
     return live_room.get_session(connection.session_id)
-
-
-def _mark_tally(question_id: int, rooms: list[str]) -> None:
-    """After commit: the question's count goes out with the room's next tally."""
-    for room in rooms:
-        coalescer().mark_question(room, question_id)
 
 
 __all__ = ["NAMESPACE", "LiveNamespace", "utcnow"]

@@ -1,23 +1,17 @@
-"""Questions from the room, their upvotes, their moderation, and observers' interest in projects.
+"""Questions from the room, their moderation, and observers' interest in projects.
 
 Rate limits count the person's own rows in the database over the last minute, so they hold across
-processes. A question's ``votes`` is a counter updated atomically (``votes = votes + 1``); the
-``(question, user)`` unique constraint makes a second vote impossible even in a race. Vote tallies
-are not published per vote: the namespace hands the question to the coalescer after commit.
+processes. Upvotes are in :mod:`roadshow.services.live_votes`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects import postgresql as postgresql_dml
-from sqlalchemy.dialects import sqlite as sqlite_dml
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from roadshow.extensions import db
 from roadshow.models import User, utcnow
-from roadshow.models.live import Interest, LiveSession, Question, QuestionStatus, QuestionVote, SessionState
+from roadshow.models.live import Interest, LiveSession, Question, QuestionStatus, SessionState
 from roadshow.policy import Action, can, has_conflict
 from roadshow.services.errors import Conflict, Forbidden, Invalid, NotFound
 from roadshow.services.live_room import (
@@ -29,7 +23,6 @@ MAX_TEXT = 500
 MAX_ORGANISATION = 200
 MAX_NOTE = 2000
 QUESTIONS_PER_MINUTE = 3
-VOTES_PER_MINUTE = 30
 
 
 # -- what each viewer sees ------------------------------------------------------------------------
@@ -83,7 +76,8 @@ def _text(raw) -> str:
     return text
 
 
-def _participant(user: User, live: LiveSession) -> str:
+def participant_role(user: User, live: LiveSession) -> str:
+    """The user's role in the room if they may take part (ask, upvote), else Forbidden."""
     if not can(user, Action.LIVE_PARTICIPATE, live.contest):
         raise Forbidden(_l("You may not take part in this room."))
     if live.state == SessionState.ENDED:
@@ -102,7 +96,7 @@ def _question(live: LiveSession, question_id) -> Question:
 # -- asking ----------------------------------------------------------------------------------------
 
 def ask(live: LiveSession, user: User, *, text, anonymous=False, judges_only=False) -> Question:
-    role = _participant(user, live)
+    role = participant_role(user, live)
     text = _text(text)
     judges_only = judges_only is True
     slot = current_slot(live)
@@ -122,82 +116,6 @@ def ask(live: LiveSession, user: User, *, text, anonymous=False, judges_only=Fal
     db.session.add(question)
     _publish(question)
     return question
-
-
-# -- voting ----------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Counted:
-    question_id: int
-    votes: int
-    judges_only: bool
-
-
-def vote(live: LiveSession, user: User, *, question_id, on=True) -> Question:
-    """Upvote (``on``) or withdraw the upvote, after asking the policy. Returns the question with
-    its current count."""
-    role = _participant(user, live)
-    counted = cast_vote(live.id, user.id, role, question_id=question_id, on=on)
-    question = db.session.get(Question, counted.question_id)
-    db.session.refresh(question)
-    return question
-
-
-def cast_vote(session_id: int, user_id: int, role: str, *, question_id, on=True) -> Counted:
-    """The vote itself, for a user the caller has authorised to take part in the session as
-    ``role`` (the live namespace keeps that answer per connection). One read, then a conflict-free
-    insert and an atomic counter update: a double vote, even in a race, changes nothing. Plain
-    table statements (no ORM objects), since a storm of upvotes runs this hundreds of times a second."""
-    if not isinstance(question_id, int) or isinstance(question_id, bool):
-        raise NotFound(_l("Not found."))
-    questions, votes_table, sessions = Question.__table__, QuestionVote.__table__, LiveSession.__table__
-    row = db.session.execute(
-        select(questions.c.status, questions.c.judges_only, questions.c.author_id, sessions.c.state)
-        .join(sessions, sessions.c.id == questions.c.session_id)
-        .where(questions.c.id == question_id, questions.c.session_id == session_id)).first()
-    if row is None:
-        raise NotFound(_l("Not found."))
-    if row.state == SessionState.ENDED:
-        raise refuse(Conflict, "ended", _l("This session has ended."))
-    if row.status != QuestionStatus.APPROVED or (row.judges_only and role not in (ORGANISER, JUDGE)):
-        raise refuse(Conflict, "not_votable", _l("This question cannot be upvoted."))
-    if on is not False:
-        if row.author_id == user_id:
-            raise refuse(Forbidden, "own_question", _l("You cannot upvote your own question."))
-        recent = db.session.scalar(select(func.count()).select_from(votes_table).where(
-            votes_table.c.user_id == user_id, votes_table.c.created_at >= since(60)))
-        if recent >= VOTES_PER_MINUTE:
-            raise refuse(Conflict, "rate_limited",
-                         _l("You may upvote at most %(n)s times a minute.", n=VOTES_PER_MINUTE))
-        added = db.session.scalar(
-            _insert_ignoring_duplicates(votes_table, ("question_id", "user_id"))
-            .values(question_id=question_id, user_id=user_id, created_at=utcnow()).returning(votes_table.c.id))
-        if added is None:
-            raise refuse(Conflict, "already_voted", _l("You have already upvoted this question."))
-        change = 1
-    else:
-        removed = db.session.execute(delete(votes_table).where(
-            votes_table.c.question_id == question_id, votes_table.c.user_id == user_id)).rowcount
-        change = -1 if removed else 0
-    votes = db.session.scalar(update(questions).where(questions.c.id == question_id)
-                              .values(votes=questions.c.votes + change).returning(questions.c.votes))
-    return Counted(question_id, votes, row.judges_only)
-
-
-def _insert_ignoring_duplicates(table, unique: tuple[str, ...]):
-    """``INSERT … ON CONFLICT (unique) DO NOTHING`` in the session's dialect (SQLite, PostgreSQL)."""
-    dialect = db.session.get_bind().dialect.name
-    module = {"sqlite": sqlite_dml, "postgresql": postgresql_dml}[dialect]
-    return module.insert(table).on_conflict_do_nothing(index_elements=list(unique))
-
-
-def tally_rooms(session_id: int, judges_only: bool) -> list[str]:
-    """Where a question's count goes: the room (public) or the judges' and organisers' rooms."""
-    from roadshow.services.live_room import room
-
-    if judges_only:
-        return [organisers_room(session_id), judges_room(session_id)]
-    return [room(session_id)]
 
 
 # -- moderation ------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ import io
 import re
 import secrets
 import socket
+import struct
 import subprocess
 import threading
 import time
@@ -198,8 +199,15 @@ class FlakyLine:
             doomed, self._open = self._open, set()
         for sock in doomed:
             with contextlib.suppress(OSError):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                 sock.shutdown(socket.SHUT_RDWR)
         self._flowing.set()  # the stalled pumps wake up to closed sockets and end
+        # Closed without lingering: a reset, as a dead link gives the peer. A shutdown alone sends a
+        # FIN that a browser blocked writing a request body (the stalled line's window is full) may
+        # not read for a long time.
+        for sock in doomed:
+            with contextlib.suppress(OSError):
+                sock.close()
 
     def restore(self) -> None:
         with self._lock:

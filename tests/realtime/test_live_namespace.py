@@ -560,3 +560,101 @@ def test_a_publish_the_redis_manager_gave_up_on_counts_as_degraded(app, room, mo
     assert call(viewer, "ask", {"text": "Back?"})["ok"]    # the next emit that gets through ends it
     assert received(viewer, "degraded") == [{"on": False}]
     assert publish._degraded["on"] is False
+
+
+# -- the shared state and the connection's cached answers -------------------------------------------
+
+def test_a_viewer_joining_after_a_change_gets_it_although_the_room_was_cached(app, room):
+    first, _ = connect(app, OBS, session_id=room.session_id)          # reads the room: now cached
+    org, _ = connect(app, ORG, session_id=room.session_id)
+    asker, _ = connect(app, J1, session_id=room.session_id)
+    question_id = call(asker, "ask", {"text": "Who are the customers?"})["question_id"]
+    assert call(org, "moderate", {"question_id": question_id, "action": "approve"})["ok"]
+    assert call(first, "vote", {"question_id": question_id, "on": True})["ok"]
+    coalesce.coalescer().flush()
+    late, _ = connect(app, OBS2, session_id=room.session_id)
+    state = received(late, "state")[-1]
+    assert [(q["id"], q["votes"]) for q in state["questions"]] == [(question_id, 1)]
+    assert state["my_votes"] == [] and received(first, "state")[-1]["questions"] == []
+
+
+def test_judges_and_the_audience_get_their_own_cached_view(app, room):
+    question_id = _approved_question(app, room, judges_only=True)
+    observer, _ = connect(app, OBS, session_id=room.session_id)
+    judge, _ = connect(app, J1, session_id=room.session_id)
+    assert received(observer, "state")[-1]["questions"] == []
+    assert [q["id"] for q in received(judge, "state")[-1]["questions"]] == [question_id]
+
+
+def test_a_role_removed_mid_session_counts_once_the_answers_are_old(app, room):
+    """The room's contest is public: without the observer role the person is a plain viewer."""
+    socket, _ = connect(app, OBS, session_id=room.session_id)
+    assert received(socket, "state")[-1]["role"] == "observer"
+    with app.test_request_context():
+        contest = db.session.get(Contest, room.review.contest_id)
+        assert contest.is_public
+        for membership in contests.members(contest):
+            if membership.user_id == User.by_email(OBS).id:
+                db.session.delete(membership)
+        db.session.commit()
+    namespace = socketio.server.namespace_handlers[NS]
+    assert [c.role for c in namespace.connections.values()] == ["observer"]   # within ACCESS_TTL
+    for connection in namespace.connections.values():
+        connection.checked_at -= live_namespace.ACCESS_TTL
+    assert call(socket, "ask", {"text": "Still here?"})["ok"]
+    assert [c.role for c in namespace.connections.values()] == ["viewer"]
+
+
+def test_the_coalescer_reads_the_counts_of_the_questions_marked_when_it_sends():
+    sent, tasks, reads = [], [], []
+
+    def read_votes(ids):
+        reads.append(ids)
+        return {7: 12, 8: 3}
+
+    coalescer = coalesce.Coalescer(emit=lambda event, data, to: sent.append((data, to)), sleep=lambda s: None,
+                                   start_task=tasks.append, read_votes=read_votes)
+    for _ in range(40):
+        coalescer.mark_question("live:1", 7)
+    coalescer.mark_question("live:1:judges", 8)
+    tasks[0]()
+    assert reads == [[7, 8]]                       # one read for the whole batch
+    assert sorted(sent, key=lambda s: s[1]) == [({"votes": {"7": 12}}, "live:1"), ({"votes": {"8": 3}}, "live:1:judges")]
+
+
+def test_the_vote_writer_keeps_a_vote_and_its_withdrawal_in_separate_batches():
+    from roadshow.realtime.votes import VoteWriter, _Waiting
+    from roadshow.services.live_votes import VoteRequest
+
+    writer = VoteWriter(app=None, start_task=lambda fn: None, on_counted=None)
+    vote, withdrawal, other = (_Waiting(VoteRequest(1, 5, "viewer", 7, True)),
+                               _Waiting(VoteRequest(1, 5, "viewer", 7, False)),
+                               _Waiting(VoteRequest(1, 6, "viewer", 7, True)))
+    writer._queue = [vote, withdrawal, other]
+    assert writer._take() == [vote, other]
+    assert writer._take() == [withdrawal]
+    assert writer._take() == []
+
+
+def test_many_voters_at_once_are_all_answered_with_the_final_count(app, room):
+    import threading
+
+    question_id = _approved_question(app, room)
+    plains = []
+    for n in range(12):
+        user_id = create_user(app, f"storm{n}@example.com", name=f"Storm {n}")
+        with app.test_request_context():
+            plains.append(api_tokens.create(db.session.get(User, user_id), "bot")[1])
+            db.session.commit()
+    sockets = [connect(app, None, auth={"session_id": room.session_id, "token": plain})[0] for plain in plains]
+    answers = []
+    threads = [threading.Thread(target=lambda s=s: answers.append(call(s, "vote", {"question_id": question_id})))
+               for s in sockets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert len(answers) == 12 and all(a["ok"] for a in answers)
+    assert max(a["votes"] for a in answers) == 12
+    with app.app_context():
+        assert db.session.get(Question, question_id).votes == 12

@@ -1,0 +1,175 @@
+"""Upvotes on the room's questions: one per person, not on one's own question, withdrawable.
+
+A question's ``votes`` is a counter updated atomically (``votes = votes + n``) in the transaction
+that inserts or deletes the person's ``question_votes`` row; the ``(question, user)`` unique
+constraint makes a second vote impossible even in a race (``INSERT … ON CONFLICT DO NOTHING``).
+The per-person limit counts the person's rows of the last minute, so it holds across processes.
+
+:func:`cast_votes` handles a batch of votes in a fixed number of statements, whatever its size: in
+a storm the live namespace hands this process's waiting votes over together (see
+:mod:`roadshow.realtime.votes`), each still answered on its own. Plain table statements, no ORM
+objects. Tallies are not published here: the caller hands the counted questions to the coalescer
+after commit.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import case, delete, func, select, tuple_, update
+from sqlalchemy.dialects import postgresql as postgresql_dml
+from sqlalchemy.dialects import sqlite as sqlite_dml
+
+from roadshow.extensions import db
+from roadshow.models import User, utcnow
+from roadshow.models.live import LiveSession, Question, QuestionStatus, QuestionVote, SessionState
+from roadshow.services.errors import Conflict, DomainError, Forbidden, NotFound
+from roadshow.services.live_room import JUDGE, ORGANISER, judges_room, organisers_room, refuse, room, since
+
+VOTES_PER_MINUTE = 30
+
+
+@dataclass(frozen=True)
+class VoteRequest:
+    """One person's upvote (``on``) or withdrawal, as ``role`` in the session, already authorised
+    by the caller to take part (the live namespace keeps the policy's answer per connection)."""
+
+    session_id: int
+    user_id: int
+    role: str
+    question_id: object   # as received: checked here
+    on: bool = True
+
+
+@dataclass(frozen=True)
+class Counted:
+    question_id: int
+    votes: int
+    judges_only: bool
+
+
+def vote(live: LiveSession, user: User, *, question_id, on=True) -> Question:
+    """Upvote or withdraw after asking the policy; the question with its current count."""
+    from roadshow.services.live_questions import participant_role
+
+    role = participant_role(user, live)
+    counted = cast_vote(VoteRequest(live.id, user.id, role, question_id, on is not False))
+    question = db.session.get(Question, counted.question_id)
+    db.session.refresh(question)
+    return question
+
+
+def cast_vote(request: VoteRequest) -> Counted:
+    """One vote; raises the refusal."""
+    outcome = cast_votes([request])[0]
+    if isinstance(outcome, DomainError):
+        raise outcome
+    return outcome
+
+
+def cast_votes(requests: list[VoteRequest]) -> list[Counted | DomainError]:
+    """Each request's outcome, in order: the question's count after the batch, or the refusal.
+
+    Refused requests change nothing. A person voting twice for one question within the batch gets
+    ``already_voted`` the second time, as they would one after the other; the caller keeps
+    withdrawals apart from votes on the same pair (see :mod:`roadshow.realtime.votes`)."""
+    questions, votes_table, sessions = Question.__table__, QuestionVote.__table__, LiveSession.__table__
+    outcomes: list[Counted | DomainError | None] = [None] * len(requests)
+    ids = {r.question_id for r in requests if _is_id(r.question_id)}
+    rows = {row.id: row for row in db.session.execute(
+        select(questions.c.id, questions.c.session_id, questions.c.status, questions.c.judges_only,
+               questions.c.author_id, sessions.c.state)
+        .join(sessions, sessions.c.id == questions.c.session_id).where(questions.c.id.in_(ids)))} if ids else {}
+    voters = {r.user_id for r in requests if r.on}
+    recent = Counter(dict(db.session.execute(
+        select(votes_table.c.user_id, func.count()).where(votes_table.c.user_id.in_(voters),
+                                                          votes_table.c.created_at >= since(60))
+        .group_by(votes_table.c.user_id)).all())) if voters else Counter()
+
+    adds, removes, seen = [], [], set()
+    for index, request in enumerate(requests):
+        row = rows.get(request.question_id) if _is_id(request.question_id) else None
+        refusal = _refusal(request, row, recent, seen)
+        if refusal is not None:
+            outcomes[index] = refusal
+            continue
+        seen.add((request.question_id, request.user_id))
+        if request.on:
+            recent[request.user_id] += 1
+            adds.append(index)
+        else:
+            removes.append(index)
+
+    change = Counter()
+    now = utcnow()
+    if adds:
+        inserted = {tuple(pair) for pair in db.session.execute(
+            _insert_ignoring_duplicates(votes_table, ("question_id", "user_id"))
+            .values([{"question_id": requests[i].question_id, "user_id": requests[i].user_id, "created_at": now}
+                     for i in adds])
+            .returning(votes_table.c.question_id, votes_table.c.user_id))}
+        for index in adds:
+            request = requests[index]
+            if (request.question_id, request.user_id) in inserted:
+                change[request.question_id] += 1
+            else:
+                outcomes[index] = refuse(Conflict, "already_voted", _l("You have already upvoted this question."))
+    if removes:
+        deleted = db.session.execute(
+            delete(votes_table).where(tuple_(votes_table.c.question_id, votes_table.c.user_id).in_(
+                [(requests[i].question_id, requests[i].user_id) for i in removes]))
+            .returning(votes_table.c.question_id)).scalars().all()
+        change.update(Counter({qid: -n for qid, n in Counter(deleted).items()}))
+
+    counted_ids = {requests[i].question_id for i, outcome in enumerate(outcomes) if outcome is None}
+    totals = {}
+    if counted_ids:
+        changed = {qid: delta for qid, delta in change.items() if delta}
+        statement = (update(questions).where(questions.c.id.in_(changed))
+                     .values(votes=questions.c.votes + case(changed, value=questions.c.id, else_=0))
+                     .returning(questions.c.id, questions.c.votes)) if changed else None
+        totals = dict(db.session.execute(statement).all()) if statement is not None else {}
+        unchanged = counted_ids - set(totals)
+        if unchanged:
+            totals.update(db.session.execute(select(questions.c.id, questions.c.votes)
+                                             .where(questions.c.id.in_(unchanged))).all())
+    return [outcome if outcome is not None
+            else Counted(request.question_id, totals[request.question_id], rows[request.question_id].judges_only)
+            for request, outcome in zip(requests, outcomes)]
+
+
+def _is_id(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _refusal(request: VoteRequest, row, recent: Counter, seen: set) -> DomainError | None:
+    if row is None or row.session_id != request.session_id:
+        return NotFound(_l("Not found."))
+    if row.state == SessionState.ENDED:
+        return refuse(Conflict, "ended", _l("This session has ended."))
+    if row.status != QuestionStatus.APPROVED or (row.judges_only and request.role not in (ORGANISER, JUDGE)):
+        return refuse(Conflict, "not_votable", _l("This question cannot be upvoted."))
+    if not request.on:
+        return None
+    if row.author_id == request.user_id:
+        return refuse(Forbidden, "own_question", _l("You cannot upvote your own question."))
+    if (request.question_id, request.user_id) in seen:
+        return refuse(Conflict, "already_voted", _l("You have already upvoted this question."))
+    if recent[request.user_id] >= VOTES_PER_MINUTE:
+        return refuse(Conflict, "rate_limited", _l("You may upvote at most %(n)s times a minute.", n=VOTES_PER_MINUTE))
+    return None
+
+
+def _insert_ignoring_duplicates(table, unique: tuple[str, ...]):
+    """``INSERT … ON CONFLICT (unique) DO NOTHING`` in the session's dialect (SQLite, PostgreSQL)."""
+    dialect = db.session.get_bind().dialect.name
+    module = {"sqlite": sqlite_dml, "postgresql": postgresql_dml}[dialect]
+    return module.insert(table).on_conflict_do_nothing(index_elements=list(unique))
+
+
+def tally_rooms(session_id: int, judges_only: bool) -> list[str]:
+    """Where a question's count goes: the room (public) or the judges' and organisers' rooms."""
+    if judges_only:
+        return [organisers_room(session_id), judges_room(session_id)]
+    return [room(session_id)]
