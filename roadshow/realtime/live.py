@@ -238,9 +238,11 @@ class LiveNamespace(AuthenticatedNamespace):
         if not connection.may_participate:
             raise live_room.refuse(Forbidden, "forbidden", _l("You may not take part in this room."))
         on = data.get("on", True) is not False
-        db.session.commit()   # no transaction of ours may stay open while the writer writes
-        counted = votes.writer().cast(VoteRequest(connection.session_id, user.id, connection.role,
-                                                  data.get("question_id"), on))
+        request_ = VoteRequest(connection.session_id, user.id, connection.role, data.get("question_id"), on)
+        # No transaction of ours may stay open while the writer writes (nor begin again: the ORM
+        # objects read so far are expired by the commit, hence the request built first).
+        db.session.commit()
+        counted = votes.writer().cast(request_)
         return {"question_id": counted.question_id, "votes": counted.votes, "on": on}
 
     def on_moderate(self, user, connection, data):
