@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from flask import request
 from flask_login import current_user
-from flask_socketio import disconnect, join_room
+from flask_socketio import disconnect, join_room, leave_room
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload
@@ -47,7 +47,7 @@ log = logging.getLogger(__name__)
 
 NAMESPACE = "/live"
 MAX_PAYLOAD_BYTES = 2048
-ACCESS_TTL = 5.0   # seconds for which the policy's answers for a connection are reused
+ACCESS_TTL = 15.0   # seconds for which the policy's answers for a connection are reused
 
 
 @dataclass
@@ -100,8 +100,7 @@ class LiveNamespace(AuthenticatedNamespace):
         # or delivered to this socket after it
         join_room(user_room(user.id))
         join_room(live_room.room(live.id))
-        join_room({live_room.ORGANISER: live_room.organisers_room(live.id),
-                   live_room.JUDGE: live_room.judges_room(live.id)}.get(role, live_room.audience_room(live.id)))
+        join_room(_role_room(role, live.id))
         state = live_room.snapshot(live, user, role=role)
         db.session.commit()
         with self._lock:
@@ -169,9 +168,14 @@ class LiveNamespace(AuthenticatedNamespace):
         live = db.session.get(LiveSession, connection.session_id, options=[joinedload(LiveSession.contest)])
         if live is None or not can(user, Action.LIVE_VIEW, live.contest):
             raise _Refused("forbidden", "no longer allowed in this room")
-        connection.role = live_room.role_of(user, live)
+        role = live_room.role_of(user, live)
         connection.may_participate = can(user, Action.LIVE_PARTICIPATE, live.contest)
         connection.checked_at = time.monotonic()
+        if role != connection.role:   # e.g. no longer an organiser: the view of the new role, at once
+            leave_room(_role_room(connection.role, live.id))
+            join_room(_role_room(role, live.id))
+            connection.role = role
+            self._send_local("state", live_room.snapshot(live, user, role=role), request.sid)
         return live
 
     def _guarded(self, handler):
@@ -277,6 +281,11 @@ class _Refused(Exception):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code, self.message = code, message
+
+
+def _role_room(role: str, session_id: int) -> str:
+    return {live_room.ORGANISER: live_room.organisers_room(session_id),
+            live_room.JUDGE: live_room.judges_room(session_id)}.get(role, live_room.audience_room(session_id))
 
 
 def _live(connection: Connection) -> LiveSession:

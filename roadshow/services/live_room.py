@@ -196,6 +196,14 @@ def forget_room(namespace: str | None, room_name) -> None:
     _generations[session_id] = _generations.get(session_id, 0) + 1
 
 
+def forget_all() -> None:
+    """Drop every cached room of this process (tests empty the database between them)."""
+    from roadshow.services import live_scoring
+
+    _shared.clear()
+    live_scoring.forget_boards()
+
+
 def _shared_part(live: LiveSession, role: str) -> dict:
     from roadshow.services import live_questions, live_scoring
 

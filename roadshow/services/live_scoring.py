@@ -151,6 +151,10 @@ def may_see_leaderboard(live: LiveSession, role: str) -> bool:
 _boards: dict[tuple, tuple[tuple, list[dict]]] = {}   # (app, live session id) -> (fingerprint, rows)
 
 
+def forget_boards() -> None:
+    _boards.clear()
+
+
 def _board_fingerprint(live: LiveSession, names: dict[int, str]) -> tuple:
     """What the board depends on, read in one query: a change to any sheet, assignment, conflict,
     entry or method of the round changes it."""

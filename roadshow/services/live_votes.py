@@ -1,8 +1,8 @@
 """Upvotes on the room's questions: one per person, not on one's own question, withdrawable.
 
-A question's ``votes`` is a counter updated atomically (``votes = votes + n``) in the transaction
-that inserts or deletes the person's ``question_votes`` row; the ``(question, user)`` unique
-constraint makes a second vote impossible even in a race (``INSERT … ON CONFLICT DO NOTHING``).
+A question's ``votes`` is set, in the transaction that inserts or deletes the person's
+``question_votes`` row, to the number of those rows; the ``(question, user)`` unique constraint
+makes a second vote impossible even in a race (``INSERT … ON CONFLICT DO NOTHING``).
 The per-person limit counts the person's rows of the last minute, so it holds across processes.
 
 :func:`cast_votes` handles a batch of votes in a fixed number of statements, whatever its size: in
@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, delete, func, select, tuple_, update
+from sqlalchemy import delete, func, select, tuple_, update
 from sqlalchemy.dialects import postgresql as postgresql_dml
 from sqlalchemy.dialects import sqlite as sqlite_dml
 
@@ -101,39 +101,28 @@ def cast_votes(requests: list[VoteRequest]) -> list[Counted | DomainError]:
         else:
             removes.append(index)
 
-    change = Counter()
     now = utcnow()
     if adds:
+        # one parameter set per vote (executemany: the statement is compiled once, whatever the size)
         inserted = {tuple(pair) for pair in db.session.execute(
             _insert_ignoring_duplicates(votes_table, ("question_id", "user_id"))
-            .values([{"question_id": requests[i].question_id, "user_id": requests[i].user_id, "created_at": now}
-                     for i in adds])
-            .returning(votes_table.c.question_id, votes_table.c.user_id))}
+            .returning(votes_table.c.question_id, votes_table.c.user_id),
+            [{"question_id": requests[i].question_id, "user_id": requests[i].user_id, "created_at": now}
+             for i in adds])}
         for index in adds:
             request = requests[index]
-            if (request.question_id, request.user_id) in inserted:
-                change[request.question_id] += 1
-            else:
+            if (request.question_id, request.user_id) not in inserted:
                 outcomes[index] = refuse(Conflict, "already_voted", _l("You have already upvoted this question."))
     if removes:
-        deleted = db.session.execute(
-            delete(votes_table).where(tuple_(votes_table.c.question_id, votes_table.c.user_id).in_(
-                [(requests[i].question_id, requests[i].user_id) for i in removes]))
-            .returning(votes_table.c.question_id)).scalars().all()
-        change.update(Counter({qid: -n for qid, n in Counter(deleted).items()}))
+        db.session.execute(delete(votes_table).where(tuple_(votes_table.c.question_id, votes_table.c.user_id).in_(
+            [(requests[i].question_id, requests[i].user_id) for i in removes])))
 
     counted_ids = {requests[i].question_id for i, outcome in enumerate(outcomes) if outcome is None}
-    totals = {}
-    if counted_ids:
-        changed = {qid: delta for qid, delta in change.items() if delta}
-        statement = (update(questions).where(questions.c.id.in_(changed))
-                     .values(votes=questions.c.votes + case(changed, value=questions.c.id, else_=0))
-                     .returning(questions.c.id, questions.c.votes)) if changed else None
-        totals = dict(db.session.execute(statement).all()) if statement is not None else {}
-        unchanged = counted_ids - set(totals)
-        if unchanged:
-            totals.update(db.session.execute(select(questions.c.id, questions.c.votes)
-                                             .where(questions.c.id.in_(unchanged))).all())
+    # the counter is set to the number of rows, in the same transaction: exact whatever the batch held
+    recount = select(func.count()).where(votes_table.c.question_id == questions.c.id).scalar_subquery()
+    totals = dict(db.session.execute(
+        update(questions).where(questions.c.id.in_(counted_ids)).values(votes=recount)
+        .returning(questions.c.id, questions.c.votes)).all()) if counted_ids else {}
     return [outcome if outcome is not None
             else Counted(request.question_id, totals[request.question_id], rows[request.question_id].judges_only)
             for request, outcome in zip(requests, outcomes)]

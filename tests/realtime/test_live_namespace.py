@@ -603,6 +603,26 @@ def test_a_role_removed_mid_session_counts_once_the_answers_are_old(app, room):
         connection.checked_at -= live_namespace.ACCESS_TTL
     assert call(socket, "ask", {"text": "Still here?"})["ok"]
     assert [c.role for c in namespace.connections.values()] == ["viewer"]
+    assert received(socket, "state")[-1]["role"] == "viewer"     # told at once, in the audience's room
+
+
+def test_an_organiser_removed_mid_session_leaves_the_organisers_room(app, room):
+    socket, _ = connect(app, ORG, session_id=room.session_id)
+    asker, _ = connect(app, OBS, session_id=room.session_id)
+    with app.test_request_context():
+        contest = db.session.get(Contest, room.review.contest_id)
+        for membership in contests.members(contest):
+            if membership.user_id == User.by_email(ORG).id:
+                db.session.delete(membership)
+        db.session.commit()
+    assert control(socket, "start_session")["error"]["code"] == "forbidden"   # organisers' actions: at once
+    namespace = socketio.server.namespace_handlers[NS]
+    for connection in namespace.connections.values():
+        connection.checked_at -= live_namespace.ACCESS_TTL
+    assert call(socket, "state", {})["state"]["role"] == "viewer"
+    received(socket, "question")
+    assert call(asker, "ask", {"text": "Pending, for organisers only"})["ok"]
+    assert received(socket, "question") == []
 
 
 def test_the_coalescer_reads_the_counts_of_the_questions_marked_when_it_sends():
