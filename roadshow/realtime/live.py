@@ -150,11 +150,11 @@ class LiveNamespace(AuthenticatedNamespace):
         if time.monotonic() - connection.checked_at < ACCESS_TTL:
             return _LazyUser(connection.user_id)
         if connection.token_id is not None:
-            token = db.session.scalar(select(ApiToken).options(joinedload(ApiToken.user))
-                                      .where(ApiToken.id == connection.token_id))
-            if token is None or token.revoked_at is not None or not token.user.active:
-                return None
-            return token.user
+            valid = db.session.execute(
+                select(ApiToken.id).join(User, User.id == ApiToken.user_id)
+                .where(ApiToken.id == connection.token_id, ApiToken.revoked_at.is_(None), User.active.is_(True))
+            ).first()
+            return _LazyUser(connection.user_id) if valid else None
         if not current_user.is_authenticated or current_user.id != connection.user_id:
             return None
         return current_user._get_current_object()
@@ -205,7 +205,7 @@ class LiveNamespace(AuthenticatedNamespace):
                     return error_payload("unauthenticated", "session revoked")
                 self._check_access(connection, user)
                 result = handler(user if handler.__name__ == "on_vote" else _loaded(user), connection, data)
-                db.session.commit()
+                _commit()
                 return {"ok": True, **(result or {})}
             except _Refused as exc:
                 db.session.rollback()
@@ -245,7 +245,7 @@ class LiveNamespace(AuthenticatedNamespace):
         request_ = VoteRequest(connection.session_id, user.id, connection.role, data.get("question_id"), on)
         # No transaction of ours may stay open while the writer writes (nor begin again: the ORM
         # objects read so far are expired by the commit, hence the request built first).
-        db.session.commit()
+        _commit()
         counted = votes.writer().cast(request_)
         return {"question_id": counted.question_id, "votes": counted.votes, "on": on}
 
@@ -262,6 +262,12 @@ class LiveNamespace(AuthenticatedNamespace):
 
     def on_control(self, user, connection, data):
         return live_room.control(_live(connection), user, data)
+
+
+def _commit() -> None:
+    """Commit the event's transaction, if it has one (most upvotes read nothing of their own)."""
+    if db.session().in_transaction():
+        db.session.commit()
 
 
 @dataclass(frozen=True)

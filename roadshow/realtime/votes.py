@@ -5,7 +5,8 @@ its time beginning, committing and asking the same questions again. The live nam
 vote here and waits: one background task takes every vote waiting at that moment, runs
 :func:`roadshow.services.live_votes.cast_votes` on them in one transaction, commits, and answers
 each. A vote is answered only after the transaction holding it has committed, so nothing
-acknowledged is lost; alone, a vote waits for nobody (a batch of one starts at once). Counted
+acknowledged is lost. A batch lingers ``LINGER_SECONDS`` before it is taken, so that a storm's votes
+share transactions; a vote alone waits that long, which nobody sees. Counted
 questions go to the tally coalescer after the commit.
 
 Under gevent with SQLite a handler must not hold a transaction while it waits here (the writer's
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 
 MAX_BATCH = 500
 WAIT_SECONDS = 30.0
+LINGER_SECONDS = 0.01   # a batch waits this long for company: a storm's votes share transactions
 
 
 class VoteFailed(Exception):
@@ -40,9 +42,10 @@ class _Waiting:
 
 
 class VoteWriter:
-    def __init__(self, app, start_task, on_counted) -> None:
+    def __init__(self, app, start_task, on_counted, sleep=None) -> None:
         self._app = app
         self._start_task = start_task       # start_task(fn): a background task (greenlet or thread)
+        self._sleep = sleep                 # sleep(seconds), cooperative; None: no lingering
         self._on_counted = on_counted       # on_counted(session id, question id, judges_only), after commit
         self._lock = threading.Lock()
         self._queue: list[_Waiting] = []
@@ -86,6 +89,8 @@ class VoteWriter:
 
     def _run(self) -> None:
         while True:
+            if self._sleep is not None:
+                self._sleep(LINGER_SECONDS)
             batch = self._take()
             if not batch:
                 return
@@ -128,5 +133,6 @@ def writer() -> VoteWriter:
             for room in tally_rooms(session_id, counted.judges_only):
                 coalescer().mark_question(room, counted.question_id)
 
-        found = app.extensions["roadshow.vote_writer"] = VoteWriter(app, socketio.start_background_task, on_counted)
+        found = app.extensions["roadshow.vote_writer"] = VoteWriter(app, socketio.start_background_task, on_counted,
+                                                                    sleep=socketio.sleep)
     return found
