@@ -27,7 +27,7 @@ from flask import request
 from flask_login import current_user
 from flask_socketio import disconnect, join_room, leave_room
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import joinedload
 
 from roadshow.database import intend_to_write
@@ -86,32 +86,34 @@ class LiveNamespace(AuthenticatedNamespace):
         auth = auth if isinstance(auth, dict) else {}
         user, token_id = self._user_at_connect(auth)
         try:
-            live = live_room.get_session(auth.get("session_id"))
+            live = live_room.get_session(auth.get("session_id"), with_contest=True)
         except DomainError:
             raise ConnectionRefusedError("no such session") from None
         if not can(user, Action.LIVE_VIEW, live.contest):
             raise ConnectionRefusedError("forbidden")
-        intend_to_write()
-        db.session.add(SocketConnection(sid=request.sid, namespace=self.namespace, user_id=user.id, token_id=token_id))
         role = live_room.role_of(user, live)
         may_participate = can(user, Action.LIVE_PARTICIPATE, live.contest)
-        sid = request.sid
+        sid, user_id, session_id = request.sid, user.id, live.id
         # in the rooms first, then the state: a change committed meanwhile is either in the state
         # or delivered to this socket after it
-        join_room(user_room(user.id))
-        join_room(live_room.room(live.id))
-        join_room(_role_room(role, live.id))
+        join_room(user_room(user_id))
+        join_room(live_room.room(session_id))
+        join_room(_role_room(role, session_id))
         state = live_room.snapshot(live, user, role=role)
+        db.session.rollback()      # the reads end here; the record of the connection is written alone
+        intend_to_write()
+        db.session.execute(insert(SocketConnection.__table__).values(
+            sid=sid, namespace=self.namespace, user_id=user_id, token_id=token_id, connected_at=utcnow()))
         db.session.commit()
         with self._lock:
-            self.connections[sid] = Connection(user.id, live.id, token_id, role, may_participate, time.monotonic())
-            sids = self.viewers.setdefault(live.id, set())
+            self.connections[sid] = Connection(user_id, session_id, token_id, role, may_participate, time.monotonic())
+            sids = self.viewers.setdefault(session_id, set())
             sids.add(sid)
             count = len(sids)
         self._send_local("state", state, sid)
         if is_degraded():
             self._send_local("degraded", {"on": True}, sid)
-        coalescer().mark_viewers(live_room.room(live.id), count)
+        coalescer().mark_viewers(live_room.room(session_id), count)
 
     def _send_local(self, event: str, data: dict, sid: str) -> None:
         """To one socket of this process: straight to it, not through the message queue."""

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from roadshow import security
 from roadshow.extensions import db
@@ -36,7 +37,8 @@ def revoke(user: User, token_id: int) -> None:
 
 def find(plain: str) -> ApiToken | None:
     """The token ``plain`` if it is valid, unrevoked and its owner active, else None. Only reads."""
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == security.token_digest(plain)))
+    token = db.session.scalar(select(ApiToken).options(joinedload(ApiToken.user))
+                              .where(ApiToken.token_hash == security.token_digest(plain)))
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
     return token

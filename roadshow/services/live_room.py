@@ -19,7 +19,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from roadshow.extensions import db
 from roadshow.models import Contest, User, utcnow
@@ -81,14 +81,15 @@ def now_ms() -> int:
     return ms(utcnow())
 
 
-def get_session(session_id: Any) -> LiveSession:
+def get_session(session_id: Any, *, with_contest: bool = False) -> LiveSession:
     if isinstance(session_id, bool) or not isinstance(session_id, (int, str)):
         raise NotFound(_l("Not found."))
     try:
         session_id = int(session_id)
     except ValueError:
         raise NotFound(_l("Not found.")) from None
-    live = db.session.get(LiveSession, session_id)
+    live = db.session.get(LiveSession, session_id,
+                          options=[joinedload(LiveSession.contest)] if with_contest else None)
     if live is None:
         raise NotFound(_l("Not found."))
     return live
