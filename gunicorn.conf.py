@@ -10,6 +10,8 @@ import gevent
 # gevent records, for every greenlet it spawns, the spawning stack (a walk of the frames): three
 # greenlets per live connection make that a visible share of a connect's CPU, for a debugging aid.
 gevent.config.track_greenlet_tree = False
+# The workers serve; they need none of the command line's tools (Flask-Migrate, Alembic).
+os.environ["ROADSHOW_SERVING"] = "1"
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 worker_class = "gevent"

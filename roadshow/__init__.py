@@ -34,10 +34,15 @@ def create_app(config: Config | dict | None = None) -> Flask:
 
     from roadshow import api, cli, i18n, policy, realtime, security, transaction, web
     from roadshow import database  # noqa: F401  (engine event listeners)
-    from roadshow.extensions import csrf, db, limiter, migrate
+    from roadshow.extensions import csrf, db, limiter
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    if not app.config["SERVING"]:
+        # `flask db …` for the command line and the tests; the web workers (gunicorn.conf.py) do
+        # without Alembic and its 25 MB per process
+        from flask_migrate import Migrate
+
+        Migrate(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app)

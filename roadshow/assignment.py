@@ -52,8 +52,6 @@ import math
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 
-import networkx as nx
-
 JudgeId = Hashable
 ProjectId = Hashable
 Pair = tuple[JudgeId, ProjectId]
@@ -190,6 +188,8 @@ def solve(request: Request) -> Result:
         balance * (settled_load[j] + step) for j in judge_order for step in range(1, ladders[j] + 1)
     )
     bypass = ladder_total + demand * (request.expertise_weight * non_expert + NOISE) + 1
+
+    import networkx as nx   # here, not at import: 13 MB the web workers would carry for nothing
 
     graph = nx.MultiDiGraph()
     source, sink = ("source",), ("sink",)

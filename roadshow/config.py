@@ -62,6 +62,7 @@ class Config:
         self.SOCKETIO_MESSAGE_QUEUE = self.REDIS_URL
         self.SOCKETIO_ALLOWED_ORIGINS = _list("SOCKETIO_ALLOWED_ORIGINS")
         self.SOCKETIO_ASYNC_MODE = env.get("SOCKETIO_ASYNC_MODE") or None
+        self.SERVING = _bool("ROADSHOW_SERVING")   # set by gunicorn.conf.py: a web worker, no CLI tools
         self.PREFER_HTTPS = _bool("PREFER_HTTPS")
         self.TRUSTED_PROXIES = int(env.get("TRUSTED_PROXIES", "0"))
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI") or self.REDIS_URL or "memory://"

@@ -19,9 +19,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import select
 
 from roadshow.extensions import db
@@ -234,6 +231,9 @@ def ranking_csv(export: ResultExport, lang: str = "zh") -> bytes:
 # -- XLSX -----------------------------------------------------------------------------------------
 
 def _cell(sheet, value):
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     if value is None:
         return None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -255,6 +255,8 @@ def _title(name: str, used: set[str]) -> str:
 def results_xlsx(export: ResultExport, lang: str = "zh") -> bytes:
     """Sheets: Ranking, Score matrix (projects x judges, totals), one per criterion (projects x judges,
     scores), Flags (legend, then each project's), Method."""
+    from openpyxl import Workbook   # loaded when a workbook is made, not by every web worker
+
     workbook = Workbook(write_only=True)
     used: set[str] = set()
 

@@ -21,10 +21,6 @@ from datetime import date, datetime, time
 from typing import BinaryIO, Iterable
 
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.utils import get_column_letter
 
 from roadshow.services.errors import DomainError
 
@@ -49,6 +45,8 @@ class NotASpreadsheet(DomainError):
 
 def column_letter(index: int) -> str:
     """The spreadsheet letter of the 0-based column ``index``: A, B, ..., Z, AA, ..."""
+    from openpyxl.utils import get_column_letter   # openpyxl is loaded when a workbook is made
+
     return get_column_letter(index + 1)
 
 
@@ -78,6 +76,9 @@ def write_csv(header: list[str], rows: Iterable[list]) -> bytes:
 
 
 def _xlsx_cell(sheet, value):
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     if value is None:
         return None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -91,6 +92,8 @@ def _xlsx_cell(sheet, value):
 
 
 def write_xlsx(header: list[str], rows: Iterable[list], sheet_title: str = "Applications") -> bytes:
+    from openpyxl import Workbook
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=re.sub(r"[\[\]:*?/\\]", " ", sheet_title)[:31] or "Sheet1")
     for row in (header, *rows):
@@ -174,6 +177,8 @@ def _xlsx_rows(data: bytes, max_rows: int) -> list[tuple[int, list[str]]]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # styles openpyxl does not know are no reason to refuse
+            from openpyxl import load_workbook
+
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             try:
                 sheet = workbook.worksheets[0]
