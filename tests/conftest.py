@@ -53,9 +53,9 @@ def _clean_state(request):
             db.session.execute(table.delete())
         db.session.commit()
         limiter.reset()
-    from roadshow.services import live_room
+    from roadshow.services import live_state
 
-    live_room.forget_all()   # the process's cached rooms describe the rows just deleted
+    live_state.forget_all()   # the process's cached rooms describe the rows just deleted
 
 
 @pytest.fixture

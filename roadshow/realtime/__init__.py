@@ -63,6 +63,6 @@ def init_app(app) -> None:
     )
     if not app.config.get("SOCKETIO_WEBSOCKET_COMPRESSION", False):
         app.wsgi_app = without_websocket_compression(app.wsgi_app)
-    from roadshow.services import live_room
+    from roadshow.services import live_state
 
-    observed.observe(live_room.forget_room)
+    observed.observe(live_state.forget_room)

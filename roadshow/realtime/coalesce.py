@@ -3,7 +3,8 @@ room, as one ``tally`` event, never one broadcast per vote.
 
 Handlers record what changed ("dirty") after their commit: a question whose count changed (the
 count itself is read when the tally leaves, for all of a batch's questions in one query, so a storm
-of votes costs one read per interval, not one per vote), or a room's viewer count. A background task (``socketio.start_background_task``) wakes
+of votes costs one read per interval, not one per vote), or a room's viewer count. A background
+task (``socketio.start_background_task``) wakes
 every ``interval`` seconds while anything is dirty, emits one ``tally`` per dirty room with the
 latest values and stops when nothing is left, so an idle process runs no loop at all.
 
@@ -121,9 +122,11 @@ def _default() -> Coalescer:
 
     def read_votes(question_ids: list[int]) -> dict[int, int]:
         with app.app_context():
-            return dict(db.session.execute(select(Question.id, Question.votes).where(Question.id.in_(question_ids))).all())
+            return dict(db.session.execute(
+                select(Question.id, Question.votes).where(Question.id.in_(question_ids))).all())
 
-    return Coalescer(emit=lambda event, data, to: emit_now(event, data, to=to, namespace=NAMESPACE), sleep=socketio.sleep, start_task=socketio.start_background_task, read_votes=read_votes)
+    return Coalescer(emit=lambda event, data, to: emit_now(event, data, to=to, namespace=NAMESPACE),
+                     sleep=socketio.sleep, start_task=socketio.start_background_task, read_votes=read_votes)
 
 
 _instance: Coalescer | None = None

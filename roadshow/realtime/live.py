@@ -24,9 +24,9 @@ import time
 from dataclasses import dataclass
 
 from flask import request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_socketio import disconnect, join_room, leave_room
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import joinedload
 
@@ -35,13 +35,13 @@ from roadshow.extensions import db, socketio
 from roadshow.models import ApiToken, SocketConnection, User, utcnow
 from roadshow.models.live import LiveSession
 from roadshow.policy import Action, can
-from roadshow.realtime.coalesce import coalescer
 from roadshow.realtime import votes
+from roadshow.realtime.coalesce import coalescer
 from roadshow.realtime.connection import AuthenticatedNamespace, error_payload
 from roadshow.realtime.publish import is_degraded, user_room
-from roadshow.services import api_tokens, live_questions, live_room
-from roadshow.services.live_votes import VoteRequest
+from roadshow.services import api_tokens, live_questions, live_room, live_state
 from roadshow.services.errors import DomainError, Forbidden
+from roadshow.services.live_votes import VoteRequest
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +58,11 @@ class Connection:
     role: str
     may_participate: bool
     checked_at: float      # time.monotonic() of the policy's answers and of the last identity check
+
+    @property
+    def fresh(self) -> bool:
+        """Whether the answers are younger than ``ACCESS_TTL`` (and may be used as they are)."""
+        return time.monotonic() - self.checked_at < ACCESS_TTL
 
 
 class LiveNamespace(AuthenticatedNamespace):
@@ -98,8 +103,8 @@ class LiveNamespace(AuthenticatedNamespace):
         # or delivered to this socket after it
         join_room(user_room(user_id))
         join_room(live_room.room(session_id))
-        join_room(_role_room(role, session_id))
-        state = live_room.snapshot(live, user, role=role)
+        join_room(live_room.role_room(role, session_id))
+        state = live_state.snapshot(live, user, role=role)
         db.session.rollback()      # the reads end here; the record of the connection is written alone
         intend_to_write()
         db.session.execute(insert(SocketConnection.__table__).values(
@@ -149,7 +154,7 @@ class LiveNamespace(AuthenticatedNamespace):
         ``socket_connections`` rows), so the check only has to catch what those miss."""
         if connection is None:
             return None
-        if time.monotonic() - connection.checked_at < ACCESS_TTL:
+        if connection.fresh:
             return _LazyUser(connection.user_id)
         if connection.token_id is not None:
             valid = db.session.execute(
@@ -164,7 +169,7 @@ class LiveNamespace(AuthenticatedNamespace):
     def _check_access(self, connection: Connection, user: User) -> LiveSession | None:
         """Ask the policy again whether ``user`` may be in the room, if its last answer is older than
         ``ACCESS_TTL``; refresh the connection's role. The session, when it had to be read."""
-        if time.monotonic() - connection.checked_at < ACCESS_TTL:
+        if connection.fresh:
             return None
         user = _loaded(user)
         live = db.session.get(LiveSession, connection.session_id, options=[joinedload(LiveSession.contest)])
@@ -174,10 +179,10 @@ class LiveNamespace(AuthenticatedNamespace):
         connection.may_participate = can(user, Action.LIVE_PARTICIPATE, live.contest)
         connection.checked_at = time.monotonic()
         if role != connection.role:   # e.g. no longer an organiser: the view of the new role, at once
-            leave_room(_role_room(connection.role, live.id))
-            join_room(_role_room(role, live.id))
+            leave_room(live_room.role_room(connection.role, live.id))
+            join_room(live_room.role_room(role, live.id))
             connection.role = role
-            self._send_local("state", live_room.snapshot(live, user, role=role), request.sid)
+            self._send_local("state", live_state.snapshot(live, user, role=role), request.sid)
         return live
 
     def _guarded(self, handler):
@@ -231,7 +236,7 @@ class LiveNamespace(AuthenticatedNamespace):
 
     def on_state(self, user, connection, data):
         """Ask again for the whole room (e.g. after ``degraded`` ends)."""
-        return {"state": live_room.snapshot(_live(connection), user)}
+        return {"state": live_state.snapshot(_live(connection), user)}
 
     def on_ask(self, user, connection, data):
         question = live_questions.ask(_live(connection), user, text=data.get("text"),
@@ -289,11 +294,6 @@ class _Refused(Exception):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code, self.message = code, message
-
-
-def _role_room(role: str, session_id: int) -> str:
-    return {live_room.ORGANISER: live_room.organisers_room(session_id),
-            live_room.JUDGE: live_room.judges_room(session_id)}.get(role, live_room.audience_room(session_id))
 
 
 def _live(connection: Connection) -> LiveSession:

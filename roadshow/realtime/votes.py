@@ -46,7 +46,7 @@ class VoteWriter:
         self._app = app
         self._start_task = start_task       # start_task(fn): a background task (greenlet or thread)
         self._sleep = sleep                 # sleep(seconds), cooperative; None: no lingering
-        self._on_counted = on_counted       # on_counted(session id, question id, judges_only), after commit
+        self._on_counted = on_counted       # on_counted(session id, Counted), after the commit
         self._lock = threading.Lock()
         self._queue: list[_Waiting] = []
         self._running = False

@@ -1,6 +1,7 @@
 """The live room's state and the organisers' controls (running order, timers, the pitch video).
 
-Everything here is read from and written to the database; nothing of a room lives in a process.
+Everything here is read from and written to the database; nothing of a room lives in a process
+(the ``state`` a viewer gets at connect is built in :mod:`roadshow.services.live_state`).
 Timers and the video are stored as (start, duration) and (playing, position at a moment), so that
 any viewer, on any worker, computes where they are from the snapshot without a message per second.
 Events are published after commit, to the room's Socket.IO rooms:
@@ -12,21 +13,15 @@ Events are published after commit, to the room's Socket.IO rooms:
 from __future__ import annotations
 
 import logging
-import time
-import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from roadshow.extensions import db
 from roadshow.models import Contest, User, utcnow
-from roadshow.models.live import (
-    Interest, LeaderboardVisibility, LiveSession, LiveSlot, Question, QuestionStatus, QuestionVote, SessionState,
-    SlotPhase,
-)
+from roadshow.models.live import LeaderboardVisibility, LiveSession, LiveSlot, QuestionStatus, SessionState, SlotPhase
 from roadshow.models.material import Material
 from roadshow.policy import Action, can
 from roadshow.services.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
@@ -64,6 +59,11 @@ def judges_room(session_id: int) -> str:
 
 def audience_room(session_id: int) -> str:
     return f"live:{session_id}:audience"
+
+
+def role_room(role: str, session_id: int) -> str:
+    """The room of a viewer's role: organisers, judges, or everyone else (the audience)."""
+    return {ORGANISER: organisers_room(session_id), JUDGE: judges_room(session_id)}.get(role, audience_room(session_id))
 
 
 def publish(event: str, data: dict, to) -> None:
@@ -167,98 +167,6 @@ def session_data(live: LiveSession) -> dict:
         "stream_url": live.stream_url, "meeting_url": live.meeting_url, "scored": live.scored,
         "state": live.state.value, "current_slot_id": live.current_slot_id,
         "leaderboard": live.leaderboard.value,
-    }
-
-
-# The part of ``state`` that is the same for every viewer of a role, per process: 1,000 viewers
-# joining at once read the room once, not 1,000 times. An entry is forgotten whenever an event for
-# the room is delivered in this process (roadshow.realtime.observed), which every change to what
-# ``state`` shows publishes (tallies included), and is never older than SHARED_TTL seconds.
-SHARED_TTL = 5.0
-_shared: dict[tuple, tuple[int, float, dict]] = {}   # (app, session id, role) -> (generation, at, part)
-_generations: dict[int, int] = {}                     # session id -> generation
-
-
-def instance_key() -> str:
-    """This app object's identity, for process caches: tests build many apps over one database URL."""
-    from flask import current_app
-
-    return current_app.extensions.setdefault("roadshow.instance", uuid.uuid4().hex)
-
-
-def forget_room(namespace: str | None, room_name) -> None:
-    """Observer of deliveries: an event for ``live:<id>…`` ends the cached state of session <id>."""
-    if namespace != NAMESPACE or not isinstance(room_name, str) or not room_name.startswith("live:"):
-        return
-    try:
-        session_id = int(room_name.split(":")[1])
-    except (IndexError, ValueError):
-        return
-    _generations[session_id] = _generations.get(session_id, 0) + 1
-
-
-def forget_all() -> None:
-    """Drop every cached room of this process (tests empty the database between them)."""
-    from roadshow.services import live_scoring
-
-    _shared.clear()
-    live_scoring.forget_boards()
-
-
-def _shared_part(live: LiveSession, role: str) -> dict:
-    from roadshow.services import live_questions, live_scoring
-
-    key = (instance_key(), live.id, role)
-    generation = _generations.get(live.id, 0)
-    cached = _shared.get(key)
-    if cached is not None and cached[0] == generation and time.monotonic() - cached[1] < SHARED_TTL:
-        return cached[2]
-    slots = list(db.session.scalars(select(LiveSlot).options(selectinload(LiveSlot.application))
-                                    .where(LiveSlot.session_id == live.id).order_by(LiveSlot.position)))
-    counts = live_scoring.counts_by_project(live, [slot.application_id for slot in slots])
-    slot_rows = {slot.id: slot_data(slot, counts.get(slot.application_id, (0, 0))) for slot in slots}
-    current = next((slot for slot in slots if slot.id == live.current_slot_id), None)
-    part = {
-        "session": session_data(live),
-        "slots": list(slot_rows.values()),
-        "current": slot_rows[current.id] if current else None,
-        "questions": [live_questions.question_data(q, for_organiser=role == ORGANISER)
-                      for q in live_questions.visible_questions(live, role)],
-        "scoring": live_scoring.scoring_for(live, current, None, role,
-                                            known=counts.get(current.application_id) if current else None),
-        "leaderboard": live_scoring.leaderboard_rows(live) if live_scoring.may_see_leaderboard(live, role) else None,
-        "application_ids": [slot.application_id for slot in slots],
-    }
-    if _generations.get(live.id, 0) == generation:   # nothing was delivered while it was read
-        _shared[key] = (generation, time.monotonic(), part)
-    return part
-
-
-def snapshot(live: LiveSession, user: User, *, role: str | None = None) -> dict:
-    """The whole room as ``user`` may see it (``role``, if the caller has asked the policy already):
-    the ``state`` event. Every viewer gets it at each (re)connect: the room's part is shared by the
-    viewers of a role (see ``_shared``), the viewer's own part is read in three small queries."""
-    from roadshow.services import live_scoring
-
-    role = role or role_of(user, live)
-    part = _shared_part(live, role)
-    my_votes = list(db.session.scalars(
-        select(QuestionVote.question_id).join(Question, Question.id == QuestionVote.question_id)
-        .where(Question.session_id == live.id, QuestionVote.user_id == user.id)))
-    application_ids = part["application_ids"]
-    my_interest = list(db.session.scalars(
-        select(Interest.application_id).where(Interest.user_id == user.id,
-                                              Interest.application_id.in_(application_ids)))) if application_ids else []
-    scoring = part["scoring"]
-    if role == JUDGE and scoring["open"]:
-        scoring = {**scoring, "can_score": live_scoring.may_score(user, live, current_slot(live))}
-    return {
-        **{name: value for name, value in part.items() if name != "application_ids"},
-        "scoring": scoring,
-        "my_votes": my_votes,
-        "my_interest": my_interest,
-        "role": role,
-        "now": now_ms(),
     }
 
 
@@ -435,6 +343,6 @@ def since(seconds: int) -> datetime:
 
 __all__ = [
     "NAMESPACE", "ORGANISER", "JUDGE", "OBSERVER", "TEAM", "VIEWER", "room", "organisers_room", "judges_room",
-    "audience_room", "publish", "snapshot", "control", "get_session", "role_of", "slot_data",
+    "audience_room", "role_room", "publish", "control", "get_session", "role_of", "slot_data",
     "session_data", "LeaderboardVisibility", "QuestionStatus",
 ]

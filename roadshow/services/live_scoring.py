@@ -184,7 +184,7 @@ def leaderboard_rows(live: LiveSession) -> list[dict]:
         return []
     names = {slot.application_id: slot.application.project_name for slot in live.slots}
     fingerprint = _board_fingerprint(live, names)
-    from roadshow.services.live_room import instance_key
+    from roadshow.services.live_state import instance_key
 
     key = (instance_key(), live.id)
     cached = _boards.get(key)

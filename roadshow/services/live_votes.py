@@ -25,6 +25,7 @@ from roadshow.extensions import db
 from roadshow.models import User, utcnow
 from roadshow.models.live import LiveSession, Question, QuestionStatus, QuestionVote, SessionState
 from roadshow.services.errors import Conflict, DomainError, Forbidden, NotFound
+from roadshow.services.live_questions import participant_role
 from roadshow.services.live_room import JUDGE, ORGANISER, judges_room, organisers_room, refuse, room, since
 
 VOTES_PER_MINUTE = 30
@@ -51,8 +52,6 @@ class Counted:
 
 def vote(live: LiveSession, user: User, *, question_id, on=True) -> Question:
     """Upvote or withdraw after asking the policy; the question with its current count."""
-    from roadshow.services.live_questions import participant_role
-
     role = participant_role(user, live)
     counted = cast_vote(VoteRequest(live.id, user.id, role, question_id, on is not False))
     question = db.session.get(Question, counted.question_id)

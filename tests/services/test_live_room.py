@@ -8,7 +8,7 @@ import pytest
 from roadshow.extensions import db
 from roadshow.models import User, utcnow
 from roadshow.models.live import LiveSession, LiveSlot, Question, QuestionStatus
-from roadshow.services import live_room, live_scoring
+from roadshow.services import live_room, live_scoring, live_state
 from roadshow.services.errors import Forbidden
 from tests.realtime.test_live_namespace import J1, OBS, OBS2, ORG, make_live
 from tests.review_builders import add_conflict
@@ -61,9 +61,9 @@ def test_snapshot_is_filtered_for_the_viewer(app, room):
                      status=QuestionStatus.APPROVED),
         ])
         db.session.commit()
-        organiser = live_room.snapshot(_live(room), User.by_email(ORG))
-        judge = live_room.snapshot(_live(room), User.by_email(J1))
-        viewer = live_room.snapshot(_live(room), User.by_email(OBS))
+        organiser = live_state.snapshot(_live(room), User.by_email(ORG))
+        judge = live_state.snapshot(_live(room), User.by_email(J1))
+        viewer = live_state.snapshot(_live(room), User.by_email(OBS))
         assert [q["text"] for q in organiser["questions"]] == ["Pending", "Public", "Judges"]
         assert organiser["questions"][1]["author"] == "Obs2"
         assert [q["text"] for q in judge["questions"]] == ["Public", "Judges"]
