@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 log = logging.getLogger(__name__)
 
@@ -27,10 +28,12 @@ INTERVAL = 0.2
 
 
 class Coalescer:
-    def __init__(self, emit, sleep, start_task, interval: float = INTERVAL, read_votes=None) -> None:
+    def __init__(self, emit, sleep, start_task, interval: float = INTERVAL, read_votes=None,
+                 clock=time.monotonic) -> None:
         self._emit = emit                # emit(event, data, to) -> None
         self._read_votes = read_votes    # read_votes([question id]) -> {question id: votes}
         self._sleep = sleep
+        self._clock = clock
         self._start_task = start_task
         self.interval = interval
         self._lock = threading.Lock()
@@ -72,12 +75,16 @@ class Coalescer:
             return batch
 
     def _loop(self) -> None:
+        """Tick every ``interval`` on a fixed clock: the time a tally takes to send (a read and a
+        fan-out to every socket of the room) is not added to the wait of the changes behind it."""
+        due = self._clock() + self.interval
         while True:
-            self._sleep(self.interval)
+            self._sleep(max(0.0, due - self._clock()))
             batch = self._take()
             if not batch:
                 return
             self._send(batch)
+            due = max(due + self.interval, self._clock())   # late: the next one at once, never a burst
 
     def flush(self) -> None:
         """Send what is dirty now (tests; shutting down)."""
