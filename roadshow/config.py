@@ -62,6 +62,8 @@ class Config:
         self.SOCKETIO_MESSAGE_QUEUE = self.REDIS_URL
         self.SOCKETIO_ALLOWED_ORIGINS = _list("SOCKETIO_ALLOWED_ORIGINS")
         self.SOCKETIO_ASYNC_MODE = env.get("SOCKETIO_ASYNC_MODE") or None
+        # the live room re-checks its connections' access in the background (realtime/access.py)
+        self.LIVE_ACCESS_REFRESH = True
         self.SERVING = _bool("ROADSHOW_SERVING")   # set by gunicorn.conf.py: a web worker, no CLI tools
         self.PREFER_HTTPS = _bool("PREFER_HTTPS")
         self.TRUSTED_PROXIES = int(env.get("TRUSTED_PROXIES", "0"))
@@ -121,3 +123,5 @@ class TestConfig(Config):
         # real servers that share Redis instead.
         self.SOCKETIO_MESSAGE_QUEUE = None
         self.SOCKETIO_ASYNC_MODE = "threading"
+        # no background re-check racing the tests' own: they call the refresher when they test it
+        self.LIVE_ACCESS_REFRESH = False

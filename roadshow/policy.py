@@ -91,6 +91,18 @@ def roles_in(user, contest: Contest) -> set[Role]:
     return set(memo[key])
 
 
+def preload_roles(user_ids: list[int], contest: Contest) -> None:
+    """Ask the roles of many users in ``contest`` at once, for the checks that follow in this
+    transaction (e.g. the live room's periodic re-check of every viewer)."""
+    found: dict[int, set] = {user_id: set() for user_id in user_ids}
+    for start in range(0, len(user_ids), 500):
+        for user_id, role in db.session.execute(
+                select(ContestRole.user_id, ContestRole.role)
+                .where(ContestRole.contest_id == contest.id, ContestRole.user_id.in_(user_ids[start:start + 500]))):
+            found[user_id].add(role)
+    db.session.info.setdefault(_ROLES_KEY, {}).update(((user_id, contest.id), frozenset(roles)) for user_id, roles in found.items())
+
+
 def _forget_roles(session, *_args) -> None:
     session.info.pop(_ROLES_KEY, None)
 

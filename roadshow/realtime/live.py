@@ -10,10 +10,9 @@ Every event is re-authenticated (the cookie's session, or the token, must still 
 capped, handled by a service and committed once; the services publish after that commit. The
 user resolved at connect is kept per sid in this process, which is where the connection lives,
 with the policy's answers for the room: may view, may take part, and the viewer's role. Those
-answers are asked again at most every ``ACCESS_TTL`` seconds (a role removed mid-session stops
-working within that time; logging out or being deactivated disconnects at once), so that an
-upvote, the room's most frequent event, costs no policy queries. Organisers' actions (moderation,
-controls) are always checked anew by their services.
+answers are asked again in the background (:mod:`roadshow.realtime.access`), so that an upvote,
+the room's most frequent event, costs no query in its own greenlet: it goes straight to the vote
+writer. Organisers' actions (moderation, controls) are always checked anew by their services.
 """
 from __future__ import annotations
 
@@ -23,22 +22,22 @@ import threading
 import time
 from dataclasses import dataclass
 
-from flask import request
+from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_socketio import disconnect, join_room, leave_room
-from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import joinedload
 
 from roadshow.database import intend_to_write
 from roadshow.extensions import db, socketio
-from roadshow.models import ApiToken, SocketConnection, User, utcnow
+from roadshow.models import User, utcnow
 from roadshow.models.live import LiveSession
-from roadshow.policy import Action, can
-from roadshow.realtime import votes
+from roadshow.realtime import records, votes
+from roadshow.realtime.access import ACCESS_TTL, AccessRefresher, Connection, answers, valid_identities
 from roadshow.realtime.coalesce import coalescer
 from roadshow.realtime.connection import AuthenticatedNamespace, error_payload
 from roadshow.realtime.publish import is_degraded, user_room
+from roadshow.realtime.records import Record
 from roadshow.services import api_tokens, live_questions, live_room, live_state
 from roadshow.services.errors import DomainError, Forbidden
 from roadshow.services.live_votes import VoteRequest
@@ -47,22 +46,6 @@ log = logging.getLogger(__name__)
 
 NAMESPACE = "/live"
 MAX_PAYLOAD_BYTES = 2048
-ACCESS_TTL = 15.0   # seconds for which the policy's answers for a connection are reused
-
-
-@dataclass
-class Connection:
-    user_id: int
-    session_id: int
-    token_id: int | None   # connected with an API token rather than the cookie
-    role: str
-    may_participate: bool
-    checked_at: float      # time.monotonic() of the policy's answers and of the last identity check
-
-    @property
-    def fresh(self) -> bool:
-        """Whether the answers are younger than ``ACCESS_TTL`` (and may be used as they are)."""
-        return time.monotonic() - self.checked_at < ACCESS_TTL
 
 
 class LiveNamespace(AuthenticatedNamespace):
@@ -73,6 +56,7 @@ class LiveNamespace(AuthenticatedNamespace):
         self._lock = threading.Lock()
         self.connections: dict[str, Connection] = {}      # sid -> who and where, in this process
         self.viewers: dict[int, set[str]] = {}            # session id -> sids in this process
+        self.refresher = AccessRefresher(self)
 
     # -- connecting ------------------------------------------------------------------------------
 
@@ -94,33 +78,34 @@ class LiveNamespace(AuthenticatedNamespace):
             live = live_room.get_session(auth.get("session_id"), with_contest=True)
         except DomainError:
             raise ConnectionRefusedError("no such session") from None
-        if not can(user, Action.LIVE_VIEW, live.contest):
+        found = answers(user, live)
+        if found is None:
             raise ConnectionRefusedError("forbidden")
-        role = live_room.role_of(user, live)
-        may_participate = can(user, Action.LIVE_PARTICIPATE, live.contest)
+        role, may_participate = found
         sid, user_id, session_id = request.sid, user.id, live.id
+        session_version = None if token_id is not None else user.session_version
         # in the rooms first, then the state: a change committed meanwhile is either in the state
         # or delivered to this socket after it
         join_room(user_room(user_id))
         join_room(live_room.room(session_id))
         join_room(live_room.role_room(role, session_id))
         state = live_state.snapshot(live, user, role=role)
-        db.session.rollback()      # the reads end here; the record of the connection is written alone
-        intend_to_write()
-        db.session.execute(insert(SocketConnection.__table__).values(
-            sid=sid, namespace=self.namespace, user_id=user_id, token_id=token_id, connected_at=utcnow()))
-        db.session.commit()
+        db.session.rollback()      # the reads end here: no transaction of ours while the record is written
+        records.recorder(current_app._get_current_object()).submit(Record(sid, self.namespace, user_id, token_id))
         with self._lock:
-            self.connections[sid] = Connection(user_id, session_id, token_id, role, may_participate, time.monotonic())
+            self.connections[sid] = Connection(user_id, session_id, token_id, session_version, role, may_participate,
+                                               time.monotonic())
             sids = self.viewers.setdefault(session_id, set())
             sids.add(sid)
             count = len(sids)
-        self._send_local("state", state, sid)
+        self.send_local("state", state, sid)
         if is_degraded():
-            self._send_local("degraded", {"on": True}, sid)
+            self.send_local("degraded", {"on": True}, sid)
         coalescer().mark_viewers(live_room.room(session_id), count)
+        if current_app.config["LIVE_ACCESS_REFRESH"]:
+            self.refresher.ensure_running(socketio)
 
-    def _send_local(self, event: str, data: dict, sid: str) -> None:
+    def send_local(self, event: str, data: dict, sid: str) -> None:
         """To one socket of this process: straight to it, not through the message queue."""
         from socketio.manager import Manager
 
@@ -137,10 +122,8 @@ class LiveNamespace(AuthenticatedNamespace):
                 count = len(sids)
                 if not sids:
                     self.viewers.pop(connection.session_id, None)
-        intend_to_write()
-        db.session.execute(delete(SocketConnection).where(SocketConnection.sid == sid,
-                                                          SocketConnection.namespace == self.namespace))
-        db.session.commit()
+        db.session.rollback()
+        records.recorder(current_app._get_current_object()).submit(Record(sid, self.namespace, None))
         if connection is not None:
             coalescer().mark_viewers(live_room.room(connection.session_id), count)
 
@@ -154,50 +137,68 @@ class LiveNamespace(AuthenticatedNamespace):
         ``socket_connections`` rows), so the check only has to catch what those miss."""
         if connection is None:
             return None
-        if connection.fresh:
+        if connection.fresh or connection.user_id in valid_identities([connection]):
             return _LazyUser(connection.user_id)
-        if connection.token_id is not None:
-            valid = db.session.execute(
-                select(ApiToken.id).join(User, User.id == ApiToken.user_id)
-                .where(ApiToken.id == connection.token_id, ApiToken.revoked_at.is_(None), User.active.is_(True))
-            ).first()
-            return _LazyUser(connection.user_id) if valid else None
-        if not current_user.is_authenticated or current_user.id != connection.user_id:
-            return None
-        return current_user._get_current_object()
+        return None
 
-    def _check_access(self, connection: Connection, user: User) -> LiveSession | None:
+    def _check_access(self, connection: Connection, user: User) -> None:
         """Ask the policy again whether ``user`` may be in the room, if its last answer is older than
-        ``ACCESS_TTL``; refresh the connection's role. The session, when it had to be read."""
+        ``ACCESS_TTL`` (the background refresher is late); refresh the connection's role."""
         if connection.fresh:
-            return None
+            return
         user = _loaded(user)
         live = db.session.get(LiveSession, connection.session_id, options=[joinedload(LiveSession.contest)])
-        if live is None or not can(user, Action.LIVE_VIEW, live.contest):
+        found = answers(user, live)
+        if found is None:
             raise _Refused("forbidden", "no longer allowed in this room")
-        role = live_room.role_of(user, live)
-        connection.may_participate = can(user, Action.LIVE_PARTICIPATE, live.contest)
+        role, connection.may_participate = found
         connection.checked_at = time.monotonic()
         if role != connection.role:   # e.g. no longer an organiser: the view of the new role, at once
             leave_room(live_room.role_room(connection.role, live.id))
             join_room(live_room.role_room(role, live.id))
             connection.role = role
-            self._send_local("state", live_state.snapshot(live, user, role=role), request.sid)
-        return live
+            self.send_local("state", live_state.snapshot(live, user, role=role), request.sid)
+
+    def trigger_event(self, event, *args):
+        """An upvote on a connection whose answers are fresh goes straight to the vote writer."""
+        if event == "vote" and args:
+            connection = self.connections.get(args[0])
+            if connection is not None and connection.fresh and connection.may_participate:
+                return self._vote_now(args[0], connection, args[1:])
+        return super().trigger_event(event, *args)
+
+    def _vote_now(self, sid: str, connection: Connection, args: tuple):
+        """The room's hot path, without a request context or a database session in this greenlet.
+
+        Everything an event's request context would be asked is known already: who (checked within
+        ``ACCESS_TTL``, and disconnected at once when revoked), the role and the right to take part.
+        The writer checks the rest (the question, one's own, the rate limit) in its batch. Only a
+        refusal needs the request, for its message in the viewer's language; a connection whose
+        answers are stale, or who may not take part, takes the full path (``on_vote``)."""
+        data, refusal = _payload(args)
+        if refusal is not None:
+            return refusal
+        environ = self.server.get_environ(sid, namespace=self.namespace)
+        if not environ:
+            return error_payload("unauthenticated", "not connected")
+        app = environ["flask.app"]
+        on = data.get("on", True) is not False
+        try:
+            counted = votes.writer(app).cast(
+                VoteRequest(connection.session_id, connection.user_id, connection.role, data.get("question_id"), on))
+        except DomainError as exc:
+            with app.request_context(environ):
+                return error_payload(exc.code, str(exc.message))
+        except Exception:
+            log.exception("live event on_vote failed")
+            return error_payload("server_error", "something went wrong")
+        return {"ok": True, "question_id": counted.question_id, "votes": counted.votes, "on": on}
 
     def _guarded(self, handler):
         def guarded(*args):
-            data = args[0] if args else {}
-            try:
-                size = len(json.dumps(data, ensure_ascii=False).encode())
-            except (TypeError, ValueError):
-                size = MAX_PAYLOAD_BYTES + 1
-            if size > MAX_PAYLOAD_BYTES:
-                return error_payload("too_large", "message too large")
-            if data is None:
-                data = {}
-            if not isinstance(data, dict):
-                return error_payload("invalid", "expected an object")
+            data, refusal = _payload(args)
+            if refusal is not None:
+                return refusal
             if handler.__name__ == "on_ping":   # no database: answered at once, for the clock offset
                 if request.sid not in self.connections:
                     return error_payload("unauthenticated", "not connected")
@@ -271,6 +272,22 @@ class LiveNamespace(AuthenticatedNamespace):
         return live_room.control(_live(connection), user, data)
 
 
+def _payload(args: tuple) -> tuple[dict, dict | None]:
+    """An event's data, or the refusal of it: at most ``MAX_PAYLOAD_BYTES`` of JSON, an object."""
+    data = args[0] if args else {}
+    try:
+        size = len(json.dumps(data, ensure_ascii=False).encode())
+    except (TypeError, ValueError):
+        size = MAX_PAYLOAD_BYTES + 1
+    if size > MAX_PAYLOAD_BYTES:
+        return {}, error_payload("too_large", "message too large")
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        return {}, error_payload("invalid", "expected an object")
+    return data, None
+
+
 def _commit() -> None:
     """Commit the event's transaction, if it has one (most upvotes read nothing of their own)."""
     if db.session().in_transaction():
@@ -300,4 +317,4 @@ def _live(connection: Connection) -> LiveSession:
     return live_room.get_session(connection.session_id)
 
 
-__all__ = ["NAMESPACE", "LiveNamespace", "utcnow"]
+__all__ = ["ACCESS_TTL", "NAMESPACE", "LiveNamespace", "utcnow"]

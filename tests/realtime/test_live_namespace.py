@@ -374,6 +374,24 @@ def test_votes_once_not_own_approved_only_and_withdrawn(app, room):
     assert call(socket, "vote", {"question_id": secret, "on": True})["error"]["code"] == "not_votable"
 
 
+def test_an_upvote_refused_on_the_fast_path_speaks_the_viewers_language(app, room):
+    """Upvotes of a connection with fresh answers skip the request context; a refusal still has one."""
+    question_id = _approved_question(app, room)
+    with app.test_request_context():   # the author, in Chinese
+        author = db.session.get(Question, question_id).author
+        author.locale = "zh_CN"
+        db.session.commit()
+        email = author.email
+    socket, _ = connect(app, email, session_id=room.session_id)
+    namespace = socketio.server.namespace_handlers[NS]
+    assert all(c.fresh and c.may_participate for c in namespace.connections.values())
+    refusal = call(socket, "vote", {"question_id": question_id, "on": True})["error"]
+    assert refusal["code"] == "own_question"
+    assert refusal["message"] == "不能为自己的问题点赞。"
+    assert call(socket, "vote", "x" * 3000)["error"]["code"] == "too_large"
+    assert call(socket, "vote", ["not", "an", "object"])["error"]["code"] == "invalid"
+
+
 def test_vote_rate_limit(app, room):
     ids = [_approved_question(app, room) for _ in range(31)]
     socket, _ = connect(app, OBS, session_id=room.session_id)
@@ -546,6 +564,24 @@ def test_coalescer_sends_one_tally_per_room_per_interval_with_the_latest_counts(
     assert sent[-1] == ("tally", {"votes": {"7": 51}, "viewers": 12}, "live:1")
 
 
+def test_the_coalescer_ticks_on_a_fixed_clock_whatever_a_tally_takes_to_send():
+    now, sleeps, tasks = [100.0], [], []
+
+    def sleep(seconds):
+        sleeps.append(round(seconds, 3))
+        now[0] += seconds
+
+    def emit(event, data, to):
+        now[0] += 0.05                      # sending takes a quarter of the interval
+        if len(sleeps) < 3:
+            coalescer.mark_votes("live:1", {7: len(sleeps)})
+
+    coalescer = coalesce.Coalescer(emit=emit, sleep=sleep, start_task=tasks.append, clock=lambda: now[0])
+    coalescer.mark_votes("live:1", {7: 0})
+    tasks[0]()
+    assert sleeps == [0.2, 0.15, 0.15, 0.15]   # the last one finds nothing and ends the task
+
+
 def test_a_publish_the_redis_manager_gave_up_on_counts_as_degraded(app, room, monkeypatch):
     """The Redis manager does not raise when Redis is gone: it logs and leaves itself disconnected."""
 
@@ -606,6 +642,65 @@ def test_a_role_removed_mid_session_counts_once_the_answers_are_old(app, room):
     assert received(socket, "state")[-1]["role"] == "viewer"     # told at once, in the audience's room
 
 
+def _statements(app):
+    from sqlalchemy import event
+
+    seen = []
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", lambda *args: seen.append(args[2]))
+    return seen
+
+
+def test_the_refresher_asks_again_for_a_whole_room_in_a_few_queries(app, room):
+    """In the background, before the answers are stale: a revoked token is disconnected, a removed
+    organiser moved to the audience's view, everyone else kept, in as many queries for 7 viewers as
+    for 2."""
+    from roadshow.realtime import access
+    from roadshow.models import ApiToken
+
+    organiser, _ = connect(app, ORG, session_id=room.session_id)
+    with app.test_request_context():
+        token, plain = api_tokens.create(User.by_email(OBS2), "script")
+        db.session.commit()
+        token_id = token.id
+    scripted, _ = connect(app, None, auth={"session_id": room.session_id, "token": plain})
+    namespace = socketio.server.namespace_handlers[NS]
+    for connection in namespace.connections.values():
+        connection.checked_at -= access.ACCESS_TTL / 2          # due, not yet stale
+    statements = _statements(app)
+    namespace.refresher.refresh_due(socketio)
+    few = len(statements)
+    assert organiser.is_connected(NS) and scripted.is_connected(NS)
+    assert not any(c.due for c in namespace.connections.values())
+
+    with app.test_request_context():   # behind the services' back: no disconnect, no event
+        db.session.get(ApiToken, token_id).revoked_at = utcnow()
+        contest = db.session.get(Contest, room.review.contest_id)
+        for membership in contests.members(contest):
+            if membership.user_id == User.by_email(ORG).id:
+                db.session.delete(membership)
+        db.session.commit()
+    for n in range(5):
+        create_user(app, f"viewer{n}@example.com", name=f"Viewer {n}")
+        connect(app, f"viewer{n}@example.com", session_id=room.session_id)
+    received(organiser, "state")
+    for connection in namespace.connections.values():
+        connection.checked_at -= access.ACCESS_TTL / 2
+    statements.clear()
+    namespace.refresher.refresh_due(socketio)
+    assert not scripted.is_connected(NS)
+    assert organiser.is_connected(NS)
+    assert received(organiser, "state")[-1]["role"] == "viewer"
+    assert sorted(c.role for c in namespace.connections.values()) == ["viewer"] * 6
+    assert not any(c.due for c in namespace.connections.values())
+    reads_of_the_new_view = 8
+    assert len(statements) <= few + reads_of_the_new_view
+    statements.clear()
+    namespace.refresher.refresh_due(socketio)    # nothing due: nothing asked
+    assert statements == []
+
+
 def test_an_organiser_removed_mid_session_leaves_the_organisers_room(app, room):
     socket, _ = connect(app, ORG, session_id=room.session_id)
     asker, _ = connect(app, OBS, session_id=room.session_id)
@@ -643,7 +738,8 @@ def test_the_coalescer_reads_the_counts_of_the_questions_marked_when_it_sends():
 
 
 def test_the_vote_writer_keeps_a_vote_and_its_withdrawal_in_separate_batches():
-    from roadshow.realtime.votes import VoteWriter, _Waiting
+    from roadshow.realtime.group_commit import _Waiting
+    from roadshow.realtime.votes import VoteWriter
     from roadshow.services.live_votes import VoteRequest
 
     writer = VoteWriter(app=None, start_task=lambda fn: None, on_counted=None)
@@ -654,6 +750,74 @@ def test_the_vote_writer_keeps_a_vote_and_its_withdrawal_in_separate_batches():
     assert writer._take() == [vote, other]
     assert writer._take() == [withdrawal]
     assert writer._take() == []
+
+
+def test_connection_records_share_a_transaction_and_a_record_and_its_removal_go_in_turn(app, room):
+    from roadshow.realtime import records
+    from roadshow.realtime.group_commit import GroupCommit, _Waiting
+
+    with app.app_context():
+        ids = [User.by_email(email).id for email in (OBS, OBS2)]
+    commits = []
+    writer = GroupCommit(app, lambda batch: (commits.append(len(batch)), records.write(batch))[1],
+                         start_task=lambda fn: None, key=lambda r: (r.sid, r.namespace))
+    first, gone, second = (_Waiting(records.Record("s1", NS, ids[0])), _Waiting(records.Record("s1", NS, None)),
+                           _Waiting(records.Record("s2", NS, ids[1], None)))
+    writer._queue = [first, gone, second]
+    writer._write(writer._take())
+    with app.app_context():
+        assert sorted(db.session.scalars(select(SocketConnection.sid))) == ["s1", "s2"]
+    writer._write(writer._take())
+    assert writer._take() == []
+    assert commits == [2, 1]
+    assert first.done.is_set() and gone.done.is_set() and second.outcome is True
+    with app.app_context():
+        assert list(db.session.scalars(select(SocketConnection.sid))) == ["s2"]
+
+
+def test_a_batch_the_database_refuses_fails_every_caller_in_it_and_keeps_nothing(app, room):
+    from roadshow.realtime import records
+    from roadshow.realtime.group_commit import GroupCommit, WriteFailed, _Waiting
+
+    writer = GroupCommit(app, records.write, start_task=lambda fn: None)
+    with app.app_context():
+        user_id = User.by_email(OBS).id
+    good, unknown_user = _Waiting(records.Record("s1", NS, user_id)), _Waiting(records.Record("s2", NS, 10 ** 9))
+    writer._queue = [good, unknown_user]
+    writer._write(writer._take())
+    assert isinstance(good.outcome, WriteFailed) and isinstance(unknown_user.outcome, WriteFailed)
+    with app.app_context():
+        assert db.session.scalars(select(SocketConnection)).all() == []
+
+
+def test_viewers_connecting_at_once_are_each_recorded_before_their_connect_is_answered(app, room):
+    import threading
+
+    emails = [f"crowd{n}@example.com" for n in range(8)]
+    for email in emails:
+        create_user(app, email, name=email)
+    clients = []
+    for email in emails:
+        client = app.test_client()
+        login(client, email)
+        clients.append(client)
+    sockets = []
+    threads = [threading.Thread(target=lambda c=c: sockets.append(socketio.test_client(
+        app, namespace=NS, flask_test_client=c, auth={"session_id": room.session_id}))) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    _open.extend(sockets)
+    assert all(socket.is_connected(NS) for socket in sockets)
+    with app.app_context():
+        recorded = db.session.scalar(select(db.func.count()).select_from(SocketConnection)
+                                     .where(SocketConnection.namespace == NS))
+    assert recorded == len(emails)
+    for socket in sockets:
+        socket.disconnect(namespace=NS)
+    with app.app_context():
+        assert db.session.scalars(select(SocketConnection).where(SocketConnection.namespace == NS)).all() == []
 
 
 def test_many_voters_at_once_are_all_answered_with_the_final_count(app, room):
