@@ -3,6 +3,7 @@
 Run more processes (or hosts) behind a sticky-session proxy with REDIS_URL set to serve one live
 room together; see the README.
 """
+import gc
 import os
 
 import gevent
@@ -27,3 +28,17 @@ loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 # would share it. Roadshow does not use it.
 control_socket_disable = True
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_worker_init(worker):
+    """The app is loaded: what it loaded (modules, models, compiled queries) stays for the life of
+    the process, so the cyclic garbage collector is told to stop walking it (``gc.freeze``). With a
+    thousand live connections, each full collection walked those objects again, about an eighth of
+    the CPU a room's connects cost. Collections are also made less frequent (the first generation's
+    threshold), as each connection allocates a few hundred objects that live as long as it does."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
+
+
+GC_THRESHOLD = 10_000
