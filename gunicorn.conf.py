@@ -32,10 +32,10 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 def post_worker_init(worker):
     """The app is loaded: what it loaded (modules, models, compiled queries) stays for the life of
-    the process, so the cyclic garbage collector is told to stop walking it (``gc.freeze``). With a
-    thousand live connections, each full collection walked those objects again, about an eighth of
-    the CPU a room's connects cost. Collections are also made less frequent (the first generation's
-    threshold), as each connection allocates a few hundred objects that live as long as it does."""
+    the process, so the cyclic garbage collector stops walking it (``gc.freeze``), and collections
+    are made less frequent (the first generation's threshold): each live connection allocates a
+    few hundred objects that live as long as it does. In profiles of a thousand viewers connecting
+    at once the collector's share disappears; the measured CPU per connect moved by only ~1 %."""
     gc.collect()
     gc.freeze()
     gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
