@@ -1,5 +1,7 @@
 """The tally coalescer: vote counts and viewer counts leave a process at most 5 times a second per
-room, as one ``tally`` event, never one broadcast per vote.
+room, as one ``tally`` event, never one broadcast per vote; a change of the viewer count alone at
+most once a second (``VIEWERS_INTERVAL``: a crowd joining would otherwise send every viewer five
+counts a second, most of what its connects cost the server, for a figure nobody reads that fast).
 
 Handlers record what changed ("dirty") after their commit: a question whose count changed (the
 count itself is read when the tally leaves, for all of a batch's questions in one query, so a storm
@@ -25,11 +27,12 @@ import time
 log = logging.getLogger(__name__)
 
 INTERVAL = 0.2
+VIEWERS_INTERVAL = 1.0
 
 
 class Coalescer:
     def __init__(self, emit, sleep, start_task, interval: float = INTERVAL, read_votes=None,
-                 clock=time.monotonic) -> None:
+                 clock=time.monotonic, viewers_interval: float = VIEWERS_INTERVAL) -> None:
         self._emit = emit                # emit(event, data, to) -> None
         self._read_votes = read_votes    # read_votes([question id]) -> {question id: votes}
         self._sleep = sleep
@@ -40,6 +43,8 @@ class Coalescer:
         self._dirty: dict[str, dict] = {}   # room -> {"votes": {qid: n}, "viewers": n | None}
         self._running = False
         self._viewers: dict[str, int] = {}  # room -> last known viewer count, sent with every tally
+        self.viewers_interval = viewers_interval
+        self._viewers_sent: dict[str, float] = {}   # room -> when it last had a tally (with its count)
 
     def mark_votes(self, room: str, votes: dict[int, int]) -> None:
         with self._lock:
@@ -67,11 +72,22 @@ class Coalescer:
                 self._running = False
                 raise
 
-    def _take(self) -> dict[str, dict]:
+    def _take(self) -> dict[str, dict] | None:
+        """The rooms to send now; None when nothing is left (the task ends). A room whose only
+        change is its viewer count waits until ``viewers_interval`` after its last tally."""
         with self._lock:
-            batch, self._dirty = self._dirty, {}
-            if not batch:
+            now = self._clock()
+            batch, kept = {}, {}
+            for room, entry in self._dirty.items():
+                if entry["votes"] or now - self._viewers_sent.get(room, -self.viewers_interval) >= self.viewers_interval:
+                    batch[room] = entry
+                    self._viewers_sent[room] = now
+                else:
+                    kept[room] = entry
+            self._dirty = kept
+            if not batch and not kept:
                 self._running = False
+                return None
             return batch
 
     def _loop(self) -> None:
@@ -81,9 +97,10 @@ class Coalescer:
         while True:
             self._sleep(max(0.0, due - self._clock()))
             batch = self._take()
-            if not batch:
+            if batch is None:
                 return
-            self._send(batch)
+            if batch:
+                self._send(batch)
             due = max(due + self.interval, self._clock())   # late: the next one at once, never a burst
 
     def flush(self) -> None:

@@ -582,6 +582,27 @@ def test_the_coalescer_ticks_on_a_fixed_clock_whatever_a_tally_takes_to_send():
     assert sleeps == [0.2, 0.15, 0.15, 0.15]   # the last one finds nothing and ends the task
 
 
+def test_a_crowd_joining_gets_its_viewer_count_once_a_second_and_votes_still_five_times():
+    now, sent, tasks = [0.0], [], []
+
+    def sleep(seconds):
+        now[0] += seconds
+        if now[0] < 2.0:                       # a viewer joins every tick for two seconds
+            coalescer.mark_viewers("live:1", int(now[0] * 100))
+        if 2.0 <= now[0] < 2.5:                # then votes come in
+            coalescer.mark_votes("live:1", {7: int(now[0] * 10)})
+
+    coalescer = coalesce.Coalescer(emit=lambda event, data, to: sent.append((round(now[0], 1), data)),
+                                   sleep=sleep, start_task=tasks.append, clock=lambda: now[0])
+    coalescer.mark_viewers("live:1", 1)
+    tasks[0]()
+    viewers_only = [at for at, data in sent if not data["votes"]]
+    assert viewers_only == [0.2, 1.2]             # the first at once, then one a second (2.0 is too soon)
+    assert [(at, data["viewers"]) for at, data in sent if data["votes"]] == [(2.2, 199), (2.4, 199)]
+    # votes leave at the next tick, and carry the latest count along
+    assert tasks == [tasks[0]]                  # one task throughout; it ended when nothing was left
+
+
 def test_a_publish_the_redis_manager_gave_up_on_counts_as_degraded(app, room, monkeypatch):
     """The Redis manager does not raise when Redis is gone: it logs and leaves itself disconnected."""
 
@@ -648,8 +669,9 @@ def _statements(app):
     seen = []
     with app.app_context():
         engine = db.engine
-    event.listen(engine, "before_cursor_execute", lambda *args: seen.append(args[2]))
-    return seen
+    event.listen(engine, "before_cursor_execute",
+                 lambda *args: seen.append(args[2]) if args[2].lstrip().upper().startswith("SELECT") else None)
+    return seen   # the reads: a socket dropped meanwhile writes its record's removal
 
 
 def test_the_refresher_asks_again_for_a_whole_room_in_a_few_queries(app, room):
