@@ -4,7 +4,8 @@ The part that is the same for every viewer of a role is kept per process, so tha
 joining at once read the room once, not 1,000 times. An entry is forgotten whenever an event for
 the room is delivered in this process (:mod:`roadshow.realtime.observed`), which every change to
 what ``state`` shows publishes (tallies included), and is never older than ``SHARED_TTL`` seconds.
-The viewer's own part (their upvotes, their interest, whether they are to score) is read each time.
+The viewer's own part (their upvotes, their interest, whether they are to score) is read each time
+(for a crowd joining, for all of a batch at once: :mod:`roadshow.realtime.arrivals`).
 """
 from __future__ import annotations
 
@@ -74,33 +75,53 @@ def _shared_part(live: LiveSession, role: str) -> dict:
         "scoring": live_scoring.scoring_for(live, current, None, role,
                                             known=counts.get(current.application_id) if current else None),
         "leaderboard": live_scoring.leaderboard_rows(live) if live_scoring.may_see_leaderboard(live, role) else None,
-        "application_ids": [slot.application_id for slot in slots],
     }
     if _generations.get(live.id, 0) == generation:   # nothing was delivered while it was read
         _shared[key] = (generation, time.monotonic(), part)
     return part
 
 
-def snapshot(live: LiveSession, user: User, *, role: str | None = None) -> dict:
+def own_parts(viewers: list[tuple[int, int]]) -> dict[tuple[int, int], tuple[list[int], list[int]]]:
+    """For (session id, user id) pairs: the user's upvotes in the session and the projects of the
+    session they marked interest in, in two queries whatever the number of pairs."""
+    found: dict[tuple[int, int], tuple[list[int], list[int]]] = {pair: ([], []) for pair in viewers}
+    if not viewers:
+        return found
+    session_ids = sorted({session_id for session_id, _ in viewers})
+    user_ids = sorted({user_id for _, user_id in viewers})
+    for session_id, user_id, question_id in db.session.execute(
+            select(Question.session_id, QuestionVote.user_id, QuestionVote.question_id)
+            .join(Question, Question.id == QuestionVote.question_id)
+            .where(Question.session_id.in_(session_ids), QuestionVote.user_id.in_(user_ids))
+            .order_by(QuestionVote.question_id)):
+        if (session_id, user_id) in found:
+            found[session_id, user_id][0].append(question_id)
+    for session_id, user_id, application_id in db.session.execute(
+            select(LiveSlot.session_id, Interest.user_id, Interest.application_id)
+            .join(LiveSlot, LiveSlot.application_id == Interest.application_id)
+            .where(LiveSlot.session_id.in_(session_ids), Interest.user_id.in_(user_ids))
+            .order_by(Interest.application_id).distinct()):
+        if (session_id, user_id) in found:
+            found[session_id, user_id][1].append(application_id)
+    return found
+
+
+def snapshot(live: LiveSession, user: User, *, role: str | None = None,
+             own: tuple[list[int], list[int]] | None = None) -> dict:
     """The whole room as ``user`` may see it (``role``, if the caller has asked the policy already):
     the ``state`` event. Every viewer gets it at each (re)connect: the room's part is shared by the
-    viewers of a role (see ``_shared``), the viewer's own part is read in three small queries."""
+    viewers of a role (see ``_shared``); the viewer's own part (``own``: their upvotes and interest,
+    if the caller has read them with :func:`own_parts`) is read here otherwise."""
     from roadshow.services import live_scoring
 
     role = role or role_of(user, live)
     part = _shared_part(live, role)
-    my_votes = list(db.session.scalars(
-        select(QuestionVote.question_id).join(Question, Question.id == QuestionVote.question_id)
-        .where(Question.session_id == live.id, QuestionVote.user_id == user.id)))
-    application_ids = part["application_ids"]
-    my_interest = list(db.session.scalars(
-        select(Interest.application_id).where(Interest.user_id == user.id,
-                                              Interest.application_id.in_(application_ids)))) if application_ids else []
+    my_votes, my_interest = own if own is not None else own_parts([(live.id, user.id)])[live.id, user.id]
     scoring = part["scoring"]
     if role == JUDGE and scoring["open"]:
         scoring = {**scoring, "can_score": live_scoring.may_score(user, live, current_slot(live))}
     return {
-        **{name: value for name, value in part.items() if name != "application_ids"},
+        **part,
         "scoring": scoring,
         "my_votes": my_votes,
         "my_interest": my_interest,
