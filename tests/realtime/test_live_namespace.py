@@ -439,6 +439,32 @@ def test_interest_is_stored_and_in_state(app, room):
     assert received(again, "state")[0]["my_interest"] == [room.projects[1]]
 
 
+def test_own_parts_reads_each_viewers_votes_and_interest_in_their_session_only(app, room):
+    from roadshow.models.live import Interest
+    from roadshow.services import live_state
+
+    asked = _approved_question(app, room, author=OBS2)
+    with app.app_context():
+        obs, obs2 = User.by_email(OBS).id, User.by_email(OBS2).id
+        live = db.session.get(LiveSession, room.session_id)
+        other = LiveSession(contest_id=live.contest_id, round_id=live.round_id, title_zh="二场", title_en="Second",
+                            starts_at=utcnow(), pitch_seconds=480, qa_seconds=420)   # only the first project
+        db.session.add(other)
+        db.session.flush()
+        db.session.add(LiveSlot(session_id=other.id, position=1, application_id=room.projects[0]))
+        db.session.add(QuestionVote(question_id=asked, user_id=obs))
+        db.session.add_all([Interest(application_id=project, user_id=obs) for project in room.projects])
+        db.session.commit()
+        other_id = other.id
+        statements = _statements(app)
+        found = live_state.own_parts([(room.session_id, obs), (room.session_id, obs2), (other_id, obs)])
+        assert found == {(room.session_id, obs): ([asked], sorted(room.projects)),
+                         (room.session_id, obs2): ([], []),
+                         (other_id, obs): ([], [room.projects[0]])}
+        assert len(statements) == 2
+        assert live_state.own_parts([]) == {}
+
+
 # -- live scoring --------------------------------------------------------------------------------
 
 def _submit(app, room, email, application_id, values=("8", "7", "9")):
