@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import logging
 
-from flask import request
+from flask import current_app, request
 from flask_login import current_user
 from flask_socketio import Namespace, disconnect, join_room
-from sqlalchemy import delete
-
-from roadshow.database import intend_to_write
 from roadshow.extensions import db
-from roadshow.models import SocketConnection
+from roadshow.realtime import records
 from roadshow.realtime.publish import user_room
+from roadshow.realtime.records import Record
 from roadshow.services.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -33,9 +31,9 @@ class AuthenticatedNamespace(Namespace):
     def on_connect(self, auth=None):
         if not current_user.is_authenticated:
             raise ConnectionRefusedError("unauthenticated")
-        intend_to_write()
-        db.session.add(SocketConnection(sid=request.sid, namespace=self.namespace, user_id=current_user.id))
-        db.session.commit()
+        user_id = current_user.id
+        db.session.rollback()   # no transaction of ours while the record is written
+        records.recorder(current_app._get_current_object()).submit(Record(request.sid, self.namespace, user_id))
         join_room(user_room(current_user.id))
         self.on_authenticated_connect(auth)
 
@@ -43,13 +41,8 @@ class AuthenticatedNamespace(Namespace):
         """Hook for subclasses: join rooms, send the first snapshot."""
 
     def on_disconnect(self, *args):
-        intend_to_write()
-        db.session.execute(
-            delete(SocketConnection).where(
-                SocketConnection.sid == request.sid, SocketConnection.namespace == self.namespace
-            )
-        )
-        db.session.commit()
+        db.session.rollback()
+        records.recorder(current_app._get_current_object()).submit(Record(request.sid, self.namespace, None))
 
     def trigger_event(self, event, *args):
         if event in ("connect", "disconnect"):

@@ -182,17 +182,14 @@ class LiveNamespace(AuthenticatedNamespace):
         if not environ:
             return error_payload("unauthenticated", "not connected")
         app = environ["flask.app"]
-        on = data.get("on", True) is not False
         try:
-            counted = votes.writer(app).cast(
-                VoteRequest(connection.session_id, connection.user_id, connection.role, data.get("question_id"), on))
+            return {"ok": True, **_cast(app, connection, data)}
         except DomainError as exc:
             with app.request_context(environ):
                 return error_payload(exc.code, str(exc.message))
         except Exception:
             log.exception("live event on_vote failed")
             return error_payload("server_error", "something went wrong")
-        return {"ok": True, "question_id": counted.question_id, "votes": counted.votes, "on": on}
 
     def _guarded(self, handler):
         def guarded(*args):
@@ -249,13 +246,10 @@ class LiveNamespace(AuthenticatedNamespace):
         """The room's hot path: the connection's policy answers, then the process's vote writer."""
         if not connection.may_participate:
             raise live_room.refuse(Forbidden, "forbidden", _l("You may not take part in this room."))
-        on = data.get("on", True) is not False
-        request_ = VoteRequest(connection.session_id, user.id, connection.role, data.get("question_id"), on)
         # No transaction of ours may stay open while the writer writes (nor begin again: the ORM
-        # objects read so far are expired by the commit, hence the request built first).
+        # objects read so far are expired by the commit, and the vote needs none of them).
         _commit()
-        counted = votes.writer().cast(request_)
-        return {"question_id": counted.question_id, "votes": counted.votes, "on": on}
+        return _cast(current_app._get_current_object(), connection, data)
 
     def on_moderate(self, user, connection, data):
         question = live_questions.moderate(_live(connection), user, question_id=data.get("question_id"),
@@ -286,6 +280,14 @@ def _payload(args: tuple) -> tuple[dict, dict | None]:
     if not isinstance(data, dict):
         return {}, error_payload("invalid", "expected an object")
     return data, None
+
+
+def _cast(app, connection: Connection, data: dict) -> dict:
+    """The connection's upvote (or its withdrawal) through the app's vote writer: the answer."""
+    on = data.get("on", True) is not False
+    counted = votes.writer(app).cast(
+        VoteRequest(connection.session_id, connection.user_id, connection.role, data.get("question_id"), on))
+    return {"question_id": counted.question_id, "votes": counted.votes, "on": on}
 
 
 def _commit() -> None:

@@ -1,7 +1,7 @@
-"""The ``socket_connections`` rows of the live room, written by :mod:`group commit
+"""The ``socket_connections`` rows of every namespace, written by :mod:`group commit
 <roadshow.realtime.group_commit>`.
 
-A live connection is recorded before its connect is answered, and its record removed when it
+A connection is recorded before its connect is answered, and its record removed when it
 disconnects, so that logging out, deactivation and revoking a token reach it (see
 :mod:`roadshow.models.socket_connection`). When a thousand viewers join at once, their records
 share a handful of transactions instead of a commit (an fsync, on SQLite) each; every connect still
