@@ -67,7 +67,7 @@ def answers(user: User, live: LiveSession | None) -> tuple[str, bool] | None:
     return live_room.role_of(user, live), can(user, Action.LIVE_PARTICIPATE, live.contest)
 
 
-def _chunks(ids: list[int]):
+def chunks(ids: list[int]):
     for start in range(0, len(ids), _CHUNK):
         yield ids[start:start + _CHUNK]
 
@@ -77,13 +77,13 @@ def valid_identities(connections: list[Connection]) -> set[int]:
     cookie's session version current; the account active): two queries at most."""
     valid: set[int] = set()
     token_ids = sorted({c.token_id for c in connections if c.token_id is not None})
-    for chunk in _chunks(token_ids):
+    for chunk in chunks(token_ids):
         valid_tokens = set(db.session.scalars(
             select(ApiToken.id).join(User, User.id == ApiToken.user_id)
             .where(ApiToken.id.in_(chunk), ApiToken.revoked_at.is_(None), User.active.is_(True))))
         valid |= {c.user_id for c in connections if c.token_id in valid_tokens}
     cookie_users = sorted({c.user_id for c in connections if c.token_id is None})
-    for chunk in _chunks(cookie_users):
+    for chunk in chunks(cookie_users):
         versions = dict(db.session.execute(
             select(User.id, User.session_version).where(User.id.in_(chunk), User.active.is_(True))).all())
         valid |= {c.user_id for c in connections
@@ -159,7 +159,7 @@ class AccessRefresher:
         valid = valid_identities(connections)
         user_ids = sorted({c.user_id for c in connections if c.user_id in valid})
         users: dict[int, User] = {}
-        for chunk in _chunks(user_ids):
+        for chunk in chunks(user_ids):
             users.update((user.id, user) for user in db.session.scalars(select(User).where(User.id.in_(chunk))))
         if live is not None:
             preload_roles(user_ids, live.contest)

@@ -47,11 +47,15 @@ class GroupCommit:
     """``write(requests) -> outcomes`` (one per request: a value, or an exception to raise to its
     caller) runs in an app context inside a transaction this class commits. ``on_committed(request,
     outcome)`` runs after the commit, still in the app context, for every outcome that is not an
-    exception."""
+    exception. ``after_commit(requests, outcomes) -> outcomes`` runs once for the whole batch after
+    its commit, in a new transaction of the same app context, and gives each caller its answer (e.g.
+    what a crowd admitted by the batch is to be sent); if it fails, the batch's callers get
+    :class:`WriteFailed`, although their writes are committed."""
 
     def __init__(self, app, write: Callable[[list], list], start_task, *, sleep=None,
                  key: Callable[[Any], Hashable | None] = lambda request: None,
                  on_committed: Callable[[Any, Any], None] | None = None,
+                 after_commit: Callable[[list, list], list] | None = None,
                  linger: float = LINGER_SECONDS, max_batch: int = MAX_BATCH, name: str = "writes") -> None:
         self._app = app
         self._write_batch = write
@@ -59,6 +63,7 @@ class GroupCommit:
         self._sleep = sleep                 # sleep(seconds), cooperative; None: no lingering
         self._key = key
         self._on_committed = on_committed
+        self._after_commit = after_commit
         self._linger = linger
         self._max_batch = max_batch
         self._name = name
@@ -114,12 +119,18 @@ class GroupCommit:
         try:
             with self._app.app_context():
                 intend_to_write()
+                requests = [waiting.request for waiting in batch]
                 try:
-                    outcomes = self._write_batch([waiting.request for waiting in batch])
+                    outcomes = self._write_batch(requests)
                     db.session.commit()
                 except Exception:
                     db.session.rollback()
                     raise
+                if self._after_commit is not None:
+                    try:
+                        outcomes = self._after_commit(requests, outcomes)
+                    finally:
+                        db.session.rollback()   # its reads end here
                 for waiting, outcome in zip(batch, outcomes):
                     waiting.outcome = outcome
                     if self._on_committed is not None and not isinstance(outcome, BaseException):

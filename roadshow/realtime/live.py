@@ -22,9 +22,8 @@ import threading
 import time
 from dataclasses import dataclass
 
-from flask import current_app, request
+from flask import current_app, request, session
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from flask_socketio import disconnect, join_room, leave_room
 from sqlalchemy.orm import joinedload
 
@@ -32,13 +31,15 @@ from roadshow.database import intend_to_write
 from roadshow.extensions import db, socketio
 from roadshow.models import User, utcnow
 from roadshow.models.live import LiveSession
-from roadshow.realtime import records, votes
+from roadshow.realtime import arrivals, records, votes
 from roadshow.realtime.access import ACCESS_TTL, AccessRefresher, Connection, answers, valid_identities
+from roadshow.realtime.arrivals import MAX_TOKEN_LENGTH, Arrival
 from roadshow.realtime.coalesce import coalescer
+from roadshow.realtime.group_commit import WriteFailed
 from roadshow.realtime.connection import AuthenticatedNamespace, error_payload
-from roadshow.realtime.publish import is_degraded, user_room
+from roadshow.realtime.publish import is_degraded
 from roadshow.realtime.records import Record
-from roadshow.services import api_tokens, live_questions, live_room, live_state
+from roadshow.services import live_questions, live_room, live_state
 from roadshow.services.errors import DomainError, Forbidden
 from roadshow.services.live_votes import VoteRequest
 
@@ -60,50 +61,52 @@ class LiveNamespace(AuthenticatedNamespace):
 
     # -- connecting ------------------------------------------------------------------------------
 
-    def _user_at_connect(self, auth: dict) -> tuple[User, int | None]:
+    def _arrival(self, auth: dict) -> Arrival:
+        """Who is connecting, as far as the connect itself tells, without a query: the API token in
+        ``auth``, or the user and session version in the session cookie."""
         token = auth.get("token")
         if token is not None:
-            found = api_tokens.find(token) if isinstance(token, str) and len(token) < 200 else None
-            if found is None:
+            if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH:
                 raise ConnectionRefusedError("invalid token")
-            return found.user, found.id
-        if not current_user.is_authenticated:
+            return Arrival(request.sid, self.namespace, auth.get("session_id"), token=token)
+        cookie = _cookie_identity(session.get("_user_id"))   # Flask-Login's key in the session
+        if cookie is None:
             raise ConnectionRefusedError("unauthenticated")
-        return db.session.get(User, current_user.id), None
+        return Arrival(request.sid, self.namespace, auth.get("session_id"), cookie=cookie)
 
     def on_connect(self, auth=None):
-        auth = auth if isinstance(auth, dict) else {}
-        user, token_id = self._user_at_connect(auth)
+        """Admitted with the other connects of the moment (:mod:`roadshow.realtime.arrivals`): the
+        socket is in its rooms, recorded, and has its state to send when this returns."""
+        arrival = self._arrival(auth if isinstance(auth, dict) else {})
+        sid, app = request.sid, current_app._get_current_object()
+        _end_reads()   # no transaction of ours while the batch is written
         try:
-            live = live_room.get_session(auth.get("session_id"), with_contest=True)
-        except DomainError:
-            raise ConnectionRefusedError("no such session") from None
-        found = answers(user, live)
-        if found is None:
-            raise ConnectionRefusedError("forbidden")
-        role, may_participate = found
-        sid, user_id, session_id = request.sid, user.id, live.id
-        session_version = None if token_id is not None else user.session_version
-        # in the rooms first, then the state: a change committed meanwhile is either in the state
-        # or delivered to this socket after it
-        join_room(user_room(user_id))
-        join_room(live_room.room(session_id))
-        join_room(live_room.role_room(role, session_id))
-        state = live_state.snapshot(live, user, role=role)
-        db.session.rollback()      # the reads end here: no transaction of ours while the record is written
-        records.recorder(current_app._get_current_object()).submit(Record(sid, self.namespace, user_id, token_id))
+            admission = arrivals.admitter(app, self.server).submit(arrival)
+        except arrivals.Refused as exc:
+            raise ConnectionRefusedError(str(exc)) from None
+        except WriteFailed:
+            raise ConnectionRefusedError("unavailable") from None
+        connection = admission.connection
         with self._lock:
-            self.connections[sid] = Connection(user_id, session_id, token_id, session_version, role, may_participate,
-                                               time.monotonic())
-            sids = self.viewers.setdefault(session_id, set())
-            sids.add(sid)
-            count = len(sids)
-        self.send_local("state", state, sid)
+            if not self._still_here(sid):
+                connection = None   # gone while it was admitted
+            else:
+                self.connections[sid] = connection
+                sids = self.viewers.setdefault(connection.session_id, set())
+                sids.add(sid)
+                count = len(sids)
+        if connection is None:
+            records.recorder(app).submit(Record(sid, self.namespace, None))
+            raise ConnectionRefusedError("gone")
+        self.send_local("state", admission.state, sid)
         if is_degraded():
             self.send_local("degraded", {"on": True}, sid)
-        coalescer().mark_viewers(live_room.room(session_id), count)
-        if current_app.config["LIVE_ACCESS_REFRESH"]:
+        coalescer().mark_viewers(live_room.room(connection.session_id), count)
+        if app.config["LIVE_ACCESS_REFRESH"]:
             self.refresher.ensure_running(socketio)
+
+    def _still_here(self, sid: str) -> bool:
+        return self.server.get_environ(sid, namespace=self.namespace) is not None
 
     def send_local(self, event: str, data: dict, sid: str) -> None:
         """To one socket of this process: straight to it, not through the message queue."""
@@ -288,6 +291,17 @@ def _cast(app, connection: Connection, data: dict) -> dict:
     counted = votes.writer(app).cast(
         VoteRequest(connection.session_id, connection.user_id, connection.role, data.get("question_id"), on))
     return {"question_id": counted.question_id, "votes": counted.votes, "on": on}
+
+
+def _cookie_identity(value) -> tuple[int, int] | None:
+    """The user id and session version of the cookie's ``"<user id>:<session version>"``."""
+    user_id, _, version = value.partition(":") if isinstance(value, str) else ("", "", "")
+    return (int(user_id), int(version)) if user_id.isdigit() and version.isdigit() else None
+
+
+def _end_reads() -> None:
+    if db.session().in_transaction():
+        db.session.rollback()
 
 
 def _commit() -> None:
