@@ -42,6 +42,7 @@ class Coalescer:
         self._lock = threading.Lock()
         self._dirty: dict[str, dict] = {}   # room -> {"votes": {qid: n}, "viewers": n | None}
         self._running = False
+        self._due: float | None = None      # the clock's time of the next tick, while the task runs
         self._viewers: dict[str, int] = {}  # room -> last known viewer count, sent with every tally
         self.viewers_interval = viewers_interval
         self._viewers_sent: dict[str, float] = {}   # room -> when it last had a tally (with its count)
@@ -87,21 +88,27 @@ class Coalescer:
             self._dirty = kept
             if not batch and not kept:
                 self._running = False
+                self._due = None
                 return None
             return batch
 
     def _loop(self) -> None:
         """Tick every ``interval`` on a fixed clock: the time a tally takes to send (a read and a
         fan-out to every socket of the room) is not added to the wait of the changes behind it."""
-        due = self._clock() + self.interval
+        self._due = self._clock() + self.interval
         while True:
-            self._sleep(max(0.0, due - self._clock()))
+            self._sleep(max(0.0, self._due - self._clock()))
             batch = self._take()
             if batch is None:
                 return
+            self._due = max(self._due + self.interval, self._clock())   # late: the next one at once, never a burst
             if batch:
                 self._send(batch)
-            due = max(due + self.interval, self._clock())   # late: the next one at once, never a burst
+
+    def until_tick(self) -> float | None:
+        """Seconds until the next tally leaves, or None when nothing is waiting to (no task runs)."""
+        due = self._due
+        return None if due is None else max(0.0, due - self._clock())
 
     def flush(self) -> None:
         """Send what is dirty now (tests; shutting down)."""

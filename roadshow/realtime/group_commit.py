@@ -7,7 +7,9 @@ which a gevent process runs nothing else. Here the callers hand their writes to 
 of the process and wait: it takes every write waiting at that moment, runs the batch's ``write``
 in one transaction of the app, commits, and answers each caller with its outcome. Nothing is
 acknowledged before it is committed. A batch lingers ``linger`` seconds before it is taken, so that
-a storm's writes share transactions; a write alone waits that long, which nobody sees.
+a storm's writes share transactions; a write alone waits that long, which nobody sees. ``linger``
+may be a function, asked before each batch (the vote writer lingers until just before the next
+tally leaves: see :mod:`roadshow.realtime.votes`).
 
 Two writes with the same ``key`` never share a batch: they are written in the order they came (a
 vote and its withdrawal; a connection recorded and removed).
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Hashable
 
@@ -56,7 +59,7 @@ class GroupCommit:
                  key: Callable[[Any], Hashable | None] = lambda request: None,
                  on_committed: Callable[[Any, Any], None] | None = None,
                  after_commit: Callable[[list, list], list] | None = None,
-                 linger: float = LINGER_SECONDS, max_batch: int = MAX_BATCH, name: str = "writes") -> None:
+                 linger: float | Callable[[], float] = LINGER_SECONDS, max_batch: int = MAX_BATCH, name: str = "writes") -> None:
         self._app = app
         self._write_batch = write
         self._start_task = start_task       # start_task(fn): a background task (greenlet or thread)
@@ -70,6 +73,8 @@ class GroupCommit:
         self._lock = threading.Lock()
         self._queue: list[_Waiting] = []
         self._running = False
+        self.write_seconds = 0.0            # how long the last batch took to write and commit
+        self.batch_size = 0                 # how many writes it held
 
     def submit(self, request) -> Any:
         """Write ``request`` with whatever else is waiting; its outcome, or raise its refusal."""
@@ -109,11 +114,13 @@ class GroupCommit:
     def _run(self) -> None:
         while True:
             if self._sleep is not None:
-                self._sleep(self._linger)
+                self._sleep(self._linger() if callable(self._linger) else self._linger)
             batch = self._take()
             if not batch:
                 return
+            started = time.monotonic()
             self._write(batch)
+            self.write_seconds, self.batch_size = time.monotonic() - started, len(batch)
 
     def _write(self, batch: list[_Waiting]) -> None:
         try:

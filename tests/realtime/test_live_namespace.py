@@ -608,6 +608,24 @@ def test_the_coalescer_ticks_on_a_fixed_clock_whatever_a_tally_takes_to_send():
     assert sleeps == [0.2, 0.15, 0.15, 0.15]   # the last one finds nothing and ends the task
 
 
+def test_the_coalescer_says_when_its_next_tally_leaves():
+    now, tasks, seen = [100.0], [], []
+
+    def sleep(seconds):
+        seen.append(coalescer.until_tick())   # asked by the vote writer meanwhile
+        now[0] += seconds / 2
+        seen.append(coalescer.until_tick())
+        now[0] += seconds / 2
+
+    coalescer = coalesce.Coalescer(emit=lambda *args: None, sleep=sleep, start_task=tasks.append,
+                                   clock=lambda: now[0])
+    assert coalescer.until_tick() is None
+    coalescer.mark_votes("live:1", {7: 1})
+    tasks[0]()
+    assert [round(s, 3) for s in seen] == [0.2, 0.1, 0.2, 0.1]
+    assert coalescer.until_tick() is None      # nothing left to send: the task ended
+
+
 def test_a_crowd_joining_gets_its_viewer_count_once_a_second_and_votes_still_five_times():
     now, sent, tasks = [0.0], [], []
 
@@ -783,6 +801,23 @@ def test_the_coalescer_reads_the_counts_of_the_questions_marked_when_it_sends():
     tasks[0]()
     assert reads == [[7, 8]]                       # one read for the whole batch
     assert sorted(sent, key=lambda s: s[1]) == [({"votes": {"7": 12}}, "live:1"), ({"votes": {"8": 3}}, "live:1:judges")]
+
+
+def test_in_a_storm_the_vote_writer_takes_its_batch_just_before_the_tally_leaves():
+    from roadshow.realtime import votes
+
+    until = [None]
+    writer = votes.VoteWriter(app=None, start_task=lambda fn: None, on_counted=None, until_tick=lambda: until[0])
+    assert writer._linger() == votes.LINGER_SECONDS            # no tally on its way
+    until[0] = 0.15
+    writer.batch_size = 1
+    assert writer._linger() == votes.LINGER_SECONDS            # votes one by one: each answered at once
+    writer.batch_size, writer.write_seconds = 40, 0.005         # a storm
+    assert writer._linger() == pytest.approx(0.15 - votes.MARGIN_SECONDS - 0.01)
+    until[0] = 0.01                                             # too late for this tally: just before the next
+    assert writer._linger() == pytest.approx(0.01 + coalesce.INTERVAL - votes.MARGIN_SECONDS - 0.01)
+    until[0] = None
+    assert writer._linger() == votes.LINGER_SECONDS            # the storm is over
 
 
 def test_the_vote_writer_keeps_a_vote_and_its_withdrawal_in_separate_batches():
