@@ -61,6 +61,11 @@ def test_each_arrival_of_a_batch_is_answered_on_its_own(app, room):
         db.session.add(QuestionVote(question_id=question, user_id=obs_id))
         db.session.commit()
     good, revoked = _token(app, OBS2), _token(app, OBS2, revoked=True)
+    create_user(app, "left@example.com")
+    inactive = _cookie(app, "left@example.com")
+    with app.app_context():
+        db.session.get(User, inactive[0]).active = False
+        db.session.commit()
     batch = [
         Arrival("cookie", NS, room.session_id, cookie=(obs_id, version)),
         Arrival("token", NS, str(room.session_id), token=good),
@@ -73,6 +78,7 @@ def test_each_arrival_of_a_batch_is_answered_on_its_own(app, room):
         Arrival("bad-session", NS, "abc", cookie=(obs_id, version)),
         Arrival("true-session", NS, True, cookie=(obs_id, version)),
         Arrival("gone", NS, room.session_id, cookie=(obs_id, version)),
+        Arrival("inactive", NS, room.session_id, cookie=inactive),
     ]
     server = _Server(gone={"gone"})
     outcomes = dict(zip([a.sid for a in batch], _admit_and_welcome(app, batch, server)))
@@ -80,7 +86,8 @@ def test_each_arrival_of_a_batch_is_answered_on_its_own(app, room):
     refused = {sid: str(o) for sid, o in outcomes.items() if isinstance(o, Refused)}
     assert refused == {"revoked": "invalid token", "unknown-token": "invalid token", "old-cookie": "unauthenticated",
                        "no-user": "unauthenticated", "no-session": "no such session",
-                       "bad-session": "no such session", "true-session": "no such session", "gone": "gone"}
+                       "bad-session": "no such session", "true-session": "no such session", "gone": "gone",
+                       "inactive": "unauthenticated"}
     cookie, token, organiser = outcomes["cookie"], outcomes["token"], outcomes["organiser"]
     assert isinstance(cookie, Admission) and isinstance(token, Admission) and isinstance(organiser, Admission)
     assert (cookie.connection.role, cookie.connection.token_id, cookie.connection.session_version) == \
