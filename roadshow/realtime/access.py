@@ -121,6 +121,7 @@ class AccessRefresher:
                 self.refresh_due(socketio)
             except Exception:
                 log.exception("refreshing the live connections' access failed")
+            self._namespace.report_viewers()   # while it holds viewers, this process's counts stay fresh
 
     def refresh_due(self, socketio) -> None:
         """Ask again for every connection whose answers are past half their life, room by room."""

@@ -12,8 +12,8 @@ event, a worker restarting) the connects waiting at the same moment are admitted
   a query each, whatever the batch's size; then the policy's answers; then the records, in one
   insert and one commit;
 - after it, every admitted socket enters its rooms, and then the state is read for all of them:
-  the room's shared part once per role (:mod:`roadshow.services.live_state` keeps it), the viewers'
-  own upvotes and interest in two queries.
+  the room's shared part once per role (:mod:`roadshow.services.live_state` keeps it, and its
+  JSON), the viewers' own upvotes and interest in two queries.
 
 In the rooms first, then the state: a change committed meanwhile is either in the state or
 delivered to the socket after it. Each arrival is answered on its own: one viewer's revoked token
@@ -56,10 +56,11 @@ class Arrival:
 
 @dataclass
 class Admission:
-    """An arrival let in: its connection, and (after the commit) the state it is to be sent."""
+    """An arrival let in: its connection, and (after the commit) the state it is to be sent, as
+    JSON text (see :func:`roadshow.services.live_state.snapshot_json`)."""
 
     connection: Connection
-    state: dict | None = None
+    state: str | None = None
 
 
 class Refused(Exception):
@@ -172,8 +173,8 @@ def welcome(server, arrivals: list[Arrival], outcomes: list[Admission | Refused]
     users = _rows_by_id(User, {user_id for _, user_id in viewers})
     own = live_state.own_parts(viewers)
     for admission, pair in zip(admitted, viewers):
-        admission.state = live_state.snapshot(sessions[pair[0]], users[pair[1]], role=admission.connection.role,
-                                              own=own[pair])
+        admission.state = live_state.snapshot_json(sessions[pair[0]], users[pair[1]],
+                                                   role=admission.connection.role, own=own[pair])
     return outcomes
 
 

@@ -15,14 +15,16 @@ would wait for an event that may never come; the task always delivers the final 
 ``interval``. Counts are absolute values read from the database after commit, so a tally is right
 whichever process sends it, and a lost one is corrected by the next (or by ``state`` on reconnect).
 
-Viewer counts are per process (the connections this process holds in the room): with several
-processes each reports its own, which is an approximation the issue accepts.
+Viewer counts are counted per process (the connections this process holds in the room) and summed
+over the processes serving the room through Redis (:mod:`roadshow.realtime.viewers`).
 """
 from __future__ import annotations
 
 import logging
 import threading
 import time
+
+from roadshow.realtime.viewers import LocalCounts, counts_for
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +34,7 @@ VIEWERS_INTERVAL = 1.0
 
 class Coalescer:
     def __init__(self, emit, sleep, start_task, interval: float = INTERVAL, read_votes=None,
-                 clock=time.monotonic, viewers_interval: float = VIEWERS_INTERVAL) -> None:
+                 clock=time.monotonic, viewers_interval: float = VIEWERS_INTERVAL, viewer_counts=None) -> None:
         self._emit = emit                # emit(event, data, to) -> None
         self._read_votes = read_votes    # read_votes([question id]) -> {question id: votes}
         self._sleep = sleep
@@ -46,6 +48,7 @@ class Coalescer:
         self._viewers: dict[str, int] = {}  # room -> last known viewer count, sent with every tally
         self.viewers_interval = viewers_interval
         self._viewers_sent: dict[str, float] = {}   # room -> when it last had a tally (with its count)
+        self.viewer_counts = viewer_counts or LocalCounts()   # this process's count -> the room's
 
     def mark_votes(self, room: str, votes: dict[int, int]) -> None:
         with self._lock:
@@ -133,7 +136,7 @@ class Coalescer:
             data = {"votes": {str(qid): n for qid, n in votes.items() if n is not None}}
             viewers = entry["viewers"] if entry["viewers"] is not None else self._viewers.get(room)
             if viewers is not None:
-                data["viewers"] = viewers
+                data["viewers"] = self.viewer_counts.total(room, viewers)
             try:
                 self._emit("tally", data, room)
             except Exception:
@@ -157,7 +160,8 @@ def _default() -> Coalescer:
                 select(Question.id, Question.votes).where(Question.id.in_(question_ids))).all())
 
     return Coalescer(emit=lambda event, data, to: emit_now(event, data, to=to, namespace=NAMESPACE),
-                     sleep=socketio.sleep, start_task=socketio.start_background_task, read_votes=read_votes)
+                     sleep=socketio.sleep, start_task=socketio.start_background_task, read_votes=read_votes,
+                     viewer_counts=counts_for(app.config.get("REDIS_URL")))
 
 
 _instance: Coalescer | None = None

@@ -98,12 +98,18 @@ class LiveNamespace(AuthenticatedNamespace):
         if connection is None:
             records.recorder(app).submit(Record(sid, self.namespace, None))
             raise ConnectionRefusedError("gone")
-        self.send_local("state", admission.state, sid)
+        self.send_local_json("state", admission.state, sid)
         if is_degraded():
             self.send_local("degraded", {"on": True}, sid)
         coalescer().mark_viewers(live_room.room(connection.session_id), count)
         if app.config["LIVE_ACCESS_REFRESH"]:
             self.refresher.ensure_running(socketio)
+
+    def report_viewers(self) -> None:
+        """This process's viewer count of each of its rooms, to the counts of every process."""
+        with self._lock:
+            counts = {live_room.room(session_id): len(sids) for session_id, sids in self.viewers.items()}
+        coalescer().viewer_counts.report(counts)
 
     def _still_here(self, sid: str) -> bool:
         return self.server.get_environ(sid, namespace=self.namespace) is not None
@@ -113,6 +119,17 @@ class LiveNamespace(AuthenticatedNamespace):
         from socketio.manager import Manager
 
         Manager.emit(socketio.server.manager, event, data, namespace=self.namespace, room=sid)
+
+    def send_local_json(self, event: str, data_json: str, sid: str) -> None:
+        """Like :meth:`send_local`, with the data already JSON text: a Socket.IO event packet
+        (protocol 5: type 2, the namespace, then ``[event, data]``), as the manager sends one."""
+        from engineio import packet as eio_packet
+
+        eio_sid = self.server.manager.eio_sid_from_sid(sid, self.namespace)
+        if eio_sid is None:
+            return
+        text = f"2{self.namespace},[{json.dumps(event)},{data_json}]"
+        self.server._send_eio_packet(eio_sid, eio_packet.Packet(eio_packet.MESSAGE, data=text))
 
     def on_disconnect(self, *args):
         sid = request.sid
@@ -260,10 +277,14 @@ class LiveNamespace(AuthenticatedNamespace):
         return {"question_id": question.id}
 
     def on_interest(self, user, connection, data):
+        """Mark interest in a project (``on``: true, the default) or take it back (``on``: false)."""
+        if data.get("on", True) is False:
+            live_questions.withdraw_interest(_live(connection), user, application_id=data.get("application_id"))
+            return {"application_id": data.get("application_id"), "on": False}
         row = live_questions.interest(_live(connection), user, application_id=data.get("application_id"),
                                       follow_up=data.get("follow_up", False), organisation=data.get("organisation"),
                                       note=data.get("note"))
-        return {"application_id": row.application_id, "follow_up": row.follow_up}
+        return {"application_id": row.application_id, "follow_up": row.follow_up, "on": True}
 
     def on_control(self, user, connection, data):
         return live_room.control(_live(connection), user, data)

@@ -274,6 +274,18 @@ def lift(conflict: Conflict, reason: str, *, by: User) -> Conflict:
 # --- reading ----------------------------------------------------------------------------------
 
 
+def conflicted_judges(application_id: int) -> set[int]:
+    """The judges with an active conflict of interest with the application."""
+    return set(db.session.scalars(select(Conflict.judge_id).where(Conflict.application_id == application_id,
+                                                                  Conflict.active.is_(True))))
+
+
+def conflicted_applications(judge_id: int, contest_id: int) -> set[int]:
+    """The applications of the contest the judge has an active conflict of interest with."""
+    return set(db.session.scalars(select(Conflict.application_id).where(
+        Conflict.judge_id == judge_id, Conflict.contest_id == contest_id, Conflict.active.is_(True))))
+
+
 def conflicted_pairs(contest: Contest) -> set[tuple[int, int]]:
     """The (judge id, application id) pairs of the contest's active conflicts."""
     return {tuple(row) for row in db.session.execute(

@@ -11,8 +11,10 @@ from sqlalchemy.orm import selectinload
 
 from roadshow.extensions import db
 from roadshow.models import User, utcnow
-from roadshow.models.live import Interest, LiveSession, Question, QuestionStatus, SessionState
+from roadshow.models.live import Interest, LiveSession, LiveSlot, Question, QuestionStatus, SessionState
 from roadshow.policy import Action, can, has_conflict
+from roadshow.realtime.publish import user_room
+from roadshow.services import conflicts
 from roadshow.services.errors import Conflict, Forbidden, Invalid, NotFound
 from roadshow.services.live_room import (
     JUDGE, ORGANISER, audience_room, current_slot, judges_room, ms, organisers_room, publish, refuse, require_manage,
@@ -58,11 +60,34 @@ def _publish(question: Question, *, was_public: bool = False) -> None:
     session_id = question.session_id
     publish("question", question_data(question, for_organiser=True), organisers_room(session_id))
     shown = question.status == QuestionStatus.APPROVED or was_public
-    if shown:
-        public = question_data(question, for_organiser=False)
+    if not shown:
+        return
+    public = question_data(question, for_organiser=False)
+    if not question.judges_only:
         publish("question", public, judges_room(session_id))
-        if not question.judges_only:
-            publish("question", public, audience_room(session_id))
+        publish("question", public, audience_room(session_id))
+        return
+    application_id = db.session.scalar(select(LiveSlot.application_id).where(LiveSlot.id == question.slot_id)) \
+        if question.slot_id is not None else None
+    conflicted = conflicts.conflicted_judges(application_id) if application_id is not None else set()
+    if not conflicted:
+        publish("question", public, judges_room(session_id))
+        return
+    # the judges' channel about a project is closed to the judges conflicted with it: to the others
+    # one by one (a handful of judges), each in their own room of the namespace
+    contest = db.session.get(LiveSession, session_id).contest
+    for judge_id in sorted(set(conflicts.judge_ids(contest)) - conflicted):
+        publish("question", public, user_room(judge_id))
+
+
+def hidden_from(judge_id: int, live: LiveSession) -> set[int]:
+    """The slots whose judges-only questions ``judge_id`` may not see: those of the projects they
+    have a conflict of interest with."""
+    applications = conflicts.conflicted_applications(judge_id, live.contest_id)
+    if not applications:
+        return set()
+    return set(db.session.scalars(select(LiveSlot.id).where(LiveSlot.session_id == live.id,
+                                                            LiveSlot.application_id.in_(applications))))
 
 
 def _text(raw) -> str:
@@ -153,13 +178,30 @@ def moderate(live: LiveSession, user: User, *, question_id, action, text=None) -
 
 # -- interest --------------------------------------------------------------------------------------
 
-def interest(live: LiveSession, user: User, *, application_id, follow_up=False, organisation=None,
-             note=None) -> Interest:
-    """Mark (or update) the user's interest in a project of the session."""
+def _interest_target(live: LiveSession, user: User, application_id) -> None:
+    """Refuse unless ``user`` may take part and ``application_id`` is a project of the session."""
     if not can(user, Action.LIVE_PARTICIPATE, live.contest):
         raise Forbidden(_l("You may not take part in this room."))
     if not any(slot.application_id == application_id for slot in live.slots) or isinstance(application_id, bool):
         raise NotFound(_l("Not found."))
+
+
+def withdraw_interest(live: LiveSession, user: User, *, application_id) -> bool:
+    """Take back the user's interest in a project of the session: whether there was one."""
+    _interest_target(live, user, application_id)
+    row = db.session.scalar(select(Interest).where(Interest.application_id == application_id,
+                                                   Interest.user_id == user.id))
+    if row is None:
+        return False
+    db.session.delete(row)
+    db.session.flush()
+    return True
+
+
+def interest(live: LiveSession, user: User, *, application_id, follow_up=False, organisation=None,
+             note=None) -> Interest:
+    """Mark (or update) the user's interest in a project of the session."""
+    _interest_target(live, user, application_id)
     organisation = organisation if organisation is not None else ""
     note = note if note is not None else ""
     if not isinstance(organisation, str) or len(organisation.strip()) > MAX_ORGANISATION \

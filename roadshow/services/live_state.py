@@ -9,8 +9,10 @@ The viewer's own part (their upvotes, their interest, whether they are to score)
 """
 from __future__ import annotations
 
+import json
 import time
 import uuid
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -23,7 +25,17 @@ from roadshow.services.live_room import (
 )
 
 SHARED_TTL = 5.0
-_shared: dict[tuple, tuple[int, float, dict]] = {}   # (app, session id, role) -> (generation, at, part)
+
+
+@dataclass
+class _Shared:
+    generation: int       # of the room when it was read
+    at: float             # time.monotonic() when it was read
+    part: dict
+    text: str | None = None   # its JSON, once a crowd needed it
+
+
+_shared: dict[tuple, _Shared] = {}                    # (app, session id, role) -> the part
 _generations: dict[int, int] = {}                     # session id -> generation
 
 
@@ -54,13 +66,25 @@ def forget_all() -> None:
 
 
 def _shared_part(live: LiveSession, role: str) -> dict:
+    return _shared_entry(live, role).part
+
+
+def _shared_json(live: LiveSession, role: str) -> str:
+    """The shared part as JSON text, encoded once per entry of the cache."""
+    entry = _shared_entry(live, role)
+    if entry.text is None:
+        entry.text = json.dumps(entry.part, separators=(",", ":"))
+    return entry.text
+
+
+def _shared_entry(live: LiveSession, role: str) -> _Shared:
     from roadshow.services import live_questions, live_scoring
 
     key = (instance_key(), live.id, role)
     generation = _generations.get(live.id, 0)
     cached = _shared.get(key)
-    if cached is not None and cached[0] == generation and time.monotonic() - cached[1] < SHARED_TTL:
-        return cached[2]
+    if cached is not None and cached.generation == generation and time.monotonic() - cached.at < SHARED_TTL:
+        return cached
     slots = list(db.session.scalars(select(LiveSlot).options(selectinload(LiveSlot.application))
                                     .where(LiveSlot.session_id == live.id).order_by(LiveSlot.position)))
     counts = live_scoring.counts_by_project(live, [slot.application_id for slot in slots])
@@ -76,9 +100,10 @@ def _shared_part(live: LiveSession, role: str) -> dict:
                                             known=counts.get(current.application_id) if current else None),
         "leaderboard": live_scoring.leaderboard_rows(live) if live_scoring.may_see_leaderboard(live, role) else None,
     }
+    entry = _Shared(generation, time.monotonic(), part)
     if _generations.get(live.id, 0) == generation:   # nothing was delivered while it was read
-        _shared[key] = (generation, time.monotonic(), part)
-    return part
+        _shared[key] = entry
+    return entry
 
 
 def own_parts(viewers: list[tuple[int, int]]) -> dict[tuple[int, int], tuple[list[int], list[int]]]:
@@ -106,22 +131,40 @@ def own_parts(viewers: list[tuple[int, int]]) -> dict[tuple[int, int], tuple[lis
     return found
 
 
+def snapshot_json(live: LiveSession, user: User, *, role: str,
+                  own: tuple[list[int], list[int]] | None = None) -> str:
+    """:func:`snapshot` as JSON text, for a crowd: the part every viewer of the role shares is
+    encoded once (per change of the room), not once per viewer; a judge's own view of the scoring
+    window and of the judges' channel is encoded whole."""
+    if role == JUDGE:
+        return json.dumps(snapshot(live, user, role=role, own=own), separators=(",", ":"))
+    my_votes, my_interest = own if own is not None else own_parts([(live.id, user.id)])[live.id, user.id]
+    mine = json.dumps({"my_votes": my_votes, "my_interest": my_interest, "role": role, "now": now_ms()},
+                      separators=(",", ":"))
+    return f"{_shared_json(live, role)[:-1]},{mine[1:]}"
+
+
 def snapshot(live: LiveSession, user: User, *, role: str | None = None,
              own: tuple[list[int], list[int]] | None = None) -> dict:
     """The whole room as ``user`` may see it (``role``, if the caller has asked the policy already):
     the ``state`` event. Every viewer gets it at each (re)connect: the room's part is shared by the
     viewers of a role (see ``_shared``); the viewer's own part (``own``: their upvotes and interest,
     if the caller has read them with :func:`own_parts`) is read here otherwise."""
-    from roadshow.services import live_scoring
+    from roadshow.services import live_questions, live_scoring
 
     role = role or role_of(user, live)
     part = _shared_part(live, role)
     my_votes, my_interest = own if own is not None else own_parts([(live.id, user.id)])[live.id, user.id]
-    scoring = part["scoring"]
-    if role == JUDGE and scoring["open"]:
-        scoring = {**scoring, "can_score": live_scoring.may_score(user, live, current_slot(live))}
+    scoring, questions = part["scoring"], part["questions"]
+    if role == JUDGE:
+        if scoring["open"]:
+            scoring = {**scoring, "can_score": live_scoring.may_score(user, live, current_slot(live))}
+        hidden = live_questions.hidden_from(user.id, live)   # conflicted: not the judges' channel about it
+        if hidden:
+            questions = [q for q in questions if not (q["judges_only"] and q["slot_id"] in hidden)]
     return {
         **part,
+        "questions": questions,
         "scoring": scoring,
         "my_votes": my_votes,
         "my_interest": my_interest,

@@ -23,7 +23,8 @@ from sqlalchemy.dialects import sqlite as sqlite_dml
 
 from roadshow.extensions import db
 from roadshow.models import User, utcnow
-from roadshow.models.live import LiveSession, Question, QuestionStatus, QuestionVote, SessionState
+from roadshow.models.judging import Conflict as ConflictRow
+from roadshow.models.live import LiveSession, LiveSlot, Question, QuestionStatus, QuestionVote, SessionState
 from roadshow.services.errors import Conflict, DomainError, Forbidden, NotFound
 from roadshow.services.live_questions import participant_role
 from roadshow.services.live_room import JUDGE, ORGANISER, judges_room, organisers_room, refuse, room, since
@@ -76,10 +77,13 @@ def cast_votes(requests: list[VoteRequest]) -> list[Counted | DomainError]:
     questions, votes_table, sessions = Question.__table__, QuestionVote.__table__, LiveSession.__table__
     outcomes: list[Counted | DomainError | None] = [None] * len(requests)
     ids = {r.question_id for r in requests if _is_id(r.question_id)}
+    slots = LiveSlot.__table__
     rows = {row.id: row for row in db.session.execute(
         select(questions.c.id, questions.c.session_id, questions.c.status, questions.c.judges_only,
-               questions.c.author_id, sessions.c.state)
-        .join(sessions, sessions.c.id == questions.c.session_id).where(questions.c.id.in_(ids)))} if ids else {}
+               questions.c.author_id, sessions.c.state, slots.c.application_id)
+        .join(sessions, sessions.c.id == questions.c.session_id)
+        .outerjoin(slots, slots.c.id == questions.c.slot_id).where(questions.c.id.in_(ids)))} if ids else {}
+    conflicted = _conflicted(requests, rows)
     voters = {r.user_id for r in requests if r.on}
     recent = Counter(dict(db.session.execute(
         select(votes_table.c.user_id, func.count()).where(votes_table.c.user_id.in_(voters),
@@ -89,7 +93,7 @@ def cast_votes(requests: list[VoteRequest]) -> list[Counted | DomainError]:
     adds, removes, seen = [], [], set()
     for index, request in enumerate(requests):
         row = rows.get(request.question_id) if _is_id(request.question_id) else None
-        refusal = _refusal(request, row, recent, seen)
+        refusal = _refusal(request, row, recent, seen, conflicted)
         if refusal is not None:
             outcomes[index] = refusal
             continue
@@ -131,9 +135,23 @@ def _is_id(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _refusal(request: VoteRequest, row, recent: Counter, seen: set) -> DomainError | None:
+def _conflicted(requests: list[VoteRequest], rows: dict) -> set[tuple[int, int]]:
+    """The (judge, application) conflicts among the batch's judges voting on the judges' channel."""
+    pairs = {(r.user_id, rows[r.question_id].application_id) for r in requests
+             if r.role == JUDGE and _is_id(r.question_id) and r.question_id in rows
+             and rows[r.question_id].judges_only and rows[r.question_id].application_id is not None}
+    if not pairs:
+        return set()
+    return {tuple(pair) for pair in db.session.execute(
+        select(ConflictRow.judge_id, ConflictRow.application_id)
+        .where(ConflictRow.active.is_(True), tuple_(ConflictRow.judge_id, ConflictRow.application_id).in_(sorted(pairs))))}
+
+
+def _refusal(request: VoteRequest, row, recent: Counter, seen: set, conflicted: set) -> DomainError | None:
     if row is None or row.session_id != request.session_id:
         return NotFound(_l("Not found."))
+    if row.judges_only and (request.user_id, row.application_id) in conflicted:
+        return NotFound(_l("Not found."))   # a question of the judges' channel they may not see
     if row.state == SessionState.ENDED:
         return refuse(Conflict, "ended", _l("This session has ended."))
     if row.status != QuestionStatus.APPROVED or (row.judges_only and request.role not in (ORGANISER, JUDGE)):

@@ -509,7 +509,9 @@
       interest.dataset.applicationId = String(applicationId);
       setText(interest.querySelector("[data-feedback]"), "");
     }
-    $("interest-button").setAttribute("aria-pressed", applicationId && room.myInterest.has(applicationId) ? "true" : "false");
+    const marked = Boolean(applicationId) && room.myInterest.has(applicationId);
+    $("interest-button").setAttribute("aria-pressed", marked ? "true" : "false");
+    show($("interest-withdraw"), marked);
   }
   if (interest) {
     interest.addEventListener("submit", function (event) {
@@ -523,6 +525,18 @@
         if (ack.error) { setText(feedback, errorText(ack)); return; }
         room.myInterest.add(applicationId);
         setText(feedback, S["interest-saved"]);
+        renderInterest();
+      });
+    });
+    $("interest-withdraw").addEventListener("click", function () {
+      const applicationId = currentApplicationId();
+      const feedback = interest.querySelector("[data-feedback]");
+      if (!applicationId) { return; }
+      emit("interest", { application_id: applicationId, on: false }).then(function (ack) {
+        feedback.classList.toggle("text-danger", Boolean(ack.error));
+        if (ack.error) { setText(feedback, errorText(ack)); return; }
+        room.myInterest.delete(applicationId);
+        setText(feedback, S["interest-withdrawn"]);
         renderInterest();
       });
     });

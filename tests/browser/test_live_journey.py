@@ -7,7 +7,8 @@ player follows, and pauses with it. The observer asks a question, the organiser 
 judge upvotes it and the observer sees the tally move. The organiser opens scoring; the judge
 submits a sheet through the review API; the room learns how many judges have scored, never a
 value. The organiser closes scoring and, the round announcing live, the aggregate appears in the
-room. The observer marks interest in the project, with a follow-up, and it is stored.
+room. The observer marks interest in the project, with a follow-up, and it is stored; withdraws it
+and marks it again.
 
 The world (contest, round, judge, video, session) is built in the server's database by
 tests/browser/live_world.py; every step after that goes through the pages and their connections.
@@ -261,6 +262,17 @@ def test_one_slot_of_a_live_roadshow_in_three_browsers(new_page, live_server, wo
     expect(observer.locator("#interest-button")).to_have_attribute("aria-pressed", "true")
     expect(observer.locator("#announced-value")).to_have_text("8.2")
     expect(observer.locator("#questions li.live-question .live-question-votes")).to_have_text("Votes: 1")
+
+    # Second thoughts: the observer withdraws the interest, then marks it again.
+    interest = observer.locator("#interest-form")
+    interest.locator("#interest-withdraw").click()
+    expect(interest.locator("[data-feedback]")).to_have_text("Your interest has been withdrawn.")
+    expect(interest.locator("#interest-button")).to_have_attribute("aria-pressed", "false")
+    expect(interest.locator("#interest-withdraw")).to_be_hidden()
+    with server_app(live_server) as app, app.app_context():
+        assert db.session.scalars(select(Interest).where(Interest.user_id == world.observer_id)).all() == []
+    interest.locator("#interest-button").click()
+    expect(interest.locator("#interest-button")).to_have_attribute("aria-pressed", "true")
 
     for page in everyone:
         expect(page.locator("#live-degraded")).to_be_hidden()

@@ -1,6 +1,7 @@
 """A crowd joining the live room: connects admitted in batches (:mod:`roadshow.realtime.arrivals`)."""
 from __future__ import annotations
 
+import json
 import threading
 
 from sqlalchemy import select
@@ -94,8 +95,10 @@ def test_each_arrival_of_a_batch_is_answered_on_its_own(app, room):
         ("observer", None, version)
     assert token.connection.token_id is not None and token.connection.session_version is None
     assert organiser.connection.role == "organiser" and organiser.connection.may_participate
-    assert cookie.state["my_votes"] == [question] and token.state["my_votes"] == []
-    assert cookie.state["role"] == "observer" and organiser.state["role"] == "organiser"
+    states = {sid: json.loads(outcomes[sid].state) for sid in ("cookie", "token", "organiser")}
+    assert states["cookie"]["my_votes"] == [question] and states["token"]["my_votes"] == []
+    assert states["cookie"]["role"] == "observer" and states["organiser"]["role"] == "organiser"
+    assert [q["id"] for q in states["token"]["questions"]] == [question]
     assert server.rooms["cookie"] == [f"user:{obs_id}", f"live:{room.session_id}",
                                       f"live:{room.session_id}:audience"]
     assert server.rooms["organiser"][-1] == f"live:{room.session_id}:organisers"

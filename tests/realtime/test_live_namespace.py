@@ -342,6 +342,37 @@ def test_conflicted_judge_cannot_use_the_judges_channel_about_the_project(app, r
     assert call(judge, "ask", {"text": "Hm?", "judges_only": True})["error"]["code"] == "conflicted"
 
 
+def test_the_judges_channel_about_a_project_is_closed_to_the_judges_conflicted_with_it(app, room):
+    add_conflict(app, room.review.judges[J1], room.projects[0])
+    org, _ = connect(app, ORG, session_id=room.session_id)
+    control(org, "start_session")                      # the first project is on
+    conflicted, _ = connect(app, J1, session_id=room.session_id)
+    judge, _ = connect(app, J2, session_id=room.session_id)
+    viewer, _ = connect(app, OBS, session_id=room.session_id)
+    asked = call(judge, "ask", {"text": "Is the revenue real?", "judges_only": True})
+    question_id = asked["question_id"]
+    for action in ("approve", "pin"):
+        assert call(org, "moderate", {"question_id": question_id, "action": action})["ok"]
+    assert [q["pinned"] for q in received(judge, "question") if q["id"] == question_id] == [False, True]
+    assert received(conflicted, "question") == [] and received(viewer, "question") == []
+    assert received(org, "question")[-1]["id"] == question_id
+
+    assert call(conflicted, "vote", {"question_id": question_id})["error"]["code"] == "not_found"
+    assert call(judge, "vote", {"question_id": question_id})["error"]["code"] == "own_question"
+    again, _ = connect(app, J1, session_id=room.session_id)
+    assert received(again, "state")[0]["questions"] == []
+    other, _ = connect(app, J2, session_id=room.session_id)
+    assert [q["id"] for q in received(other, "state")[0]["questions"]] == [question_id]
+
+    assert control(org, "next_slot")["ok"]             # the second project: no conflict, the channel is open
+    about_the_next = call(judge, "ask", {"text": "And this one?", "judges_only": True})["question_id"]
+    assert call(org, "moderate", {"question_id": about_the_next, "action": "approve"})["ok"]
+    assert [q["id"] for q in received(conflicted, "question")] == [about_the_next]
+    assert call(conflicted, "vote", {"question_id": about_the_next})["ok"]
+    late, _ = connect(app, J1, session_id=room.session_id)
+    assert [q["id"] for q in received(late, "state")[0]["questions"]] == [about_the_next]
+
+
 def _approved_question(app, room, author=OBS2, judges_only=False):
     with app.app_context():
         question = Question(session_id=room.session_id, author_id=User.by_email(author).id, text="Why?",
@@ -433,10 +464,44 @@ def test_interest_is_stored_and_in_state(app, room):
     socket, _ = connect(app, OBS, session_id=room.session_id)
     answer = call(socket, "interest", {"application_id": room.projects[1], "follow_up": True,
                                        "organisation": "Haidian District", "note": "Call us"})
-    assert answer == {"ok": True, "application_id": room.projects[1], "follow_up": True}
+    assert answer == {"ok": True, "application_id": room.projects[1], "follow_up": True, "on": True}
     assert call(socket, "interest", {"application_id": 999999})["error"]["code"] == "not_found"
     again, _ = connect(app, OBS, session_id=room.session_id)
     assert received(again, "state")[0]["my_interest"] == [room.projects[1]]
+
+
+def test_interest_can_be_withdrawn(app, room):
+    from roadshow.models.live import Interest
+
+    socket, _ = connect(app, OBS, session_id=room.session_id)
+    other, _ = connect(app, OBS2, session_id=room.session_id)
+    for viewer in (socket, other):
+        assert call(viewer, "interest", {"application_id": room.projects[0]})["ok"]
+    withdrawn = call(socket, "interest", {"application_id": room.projects[0], "on": False})
+    assert withdrawn == {"ok": True, "application_id": room.projects[0], "on": False}
+    assert call(socket, "interest", {"application_id": room.projects[0], "on": False})["ok"]   # nothing left: fine
+    assert call(socket, "interest", {"application_id": 999999, "on": False})["error"]["code"] == "not_found"
+    with app.app_context():
+        assert [row.user_id for row in db.session.scalars(select(Interest))] == [User.by_email(OBS2).id]
+    again, _ = connect(app, OBS, session_id=room.session_id)
+    assert received(again, "state")[0]["my_interest"] == []
+
+
+def test_the_state_as_json_text_is_the_state_for_every_role(app, room):
+    import json
+
+    from roadshow.services import live_state
+
+    question_id = _approved_question(app, room)
+    with app.app_context():
+        live = db.session.get(LiveSession, room.session_id)
+        for email, role in ((OBS, "observer"), (J1, "judge"), (ORG, "organiser"), (OBS2, "observer")):
+            user = User.by_email(email)
+            as_text = json.loads(live_state.snapshot_json(live, user, role=role))
+            as_dict = json.loads(json.dumps(live_state.snapshot(live, user, role=role)))
+            assert abs(as_text.pop("now") - as_dict.pop("now")) < 5000
+            assert as_text == as_dict and as_text["role"] == role
+            assert [q["id"] for q in as_text["questions"]] == [question_id]
 
 
 def test_own_parts_reads_each_viewers_votes_and_interest_in_their_session_only(app, room):

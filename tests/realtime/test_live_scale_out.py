@@ -1,5 +1,6 @@
 """Two gunicorn processes sharing the database and Redis serve one live room: a viewer on each
-server, one asks, the organiser approves, and the viewer on the other server receives the question.
+server, one asks, the organiser approves, and the viewer on the other server receives the question;
+the viewer count both processes send is the room's.
 
 Needs Redis (``REDIS_URL``, else the local default): with ``CI=true`` a Redis that does not answer
 fails this test instead of skipping it.
@@ -76,9 +77,11 @@ class Viewer:
         self.client = socketio.Client(reconnection=False)
         self.questions: list[dict] = []
         self.states: list[dict] = []
+        self.tallies: list[dict] = []
         self.arrived = threading.Event()
         self.client.on("question", self._question, namespace="/live")
         self.client.on("state", self.states.append, namespace="/live")
+        self.client.on("tally", self.tallies.append, namespace="/live")
         cookie = "; ".join(f"{c.name}={c.value}" for c in browser.cookies)
         self.client.connect(url, namespaces=["/live"], transports=["websocket"], headers={"Cookie": cookie},
                             auth={"session_id": session_id}, wait_timeout=10)
@@ -109,6 +112,9 @@ def test_a_question_asked_on_one_process_reaches_a_viewer_on_the_other(two_proce
         question = watcher.questions[-1]
         assert question["id"] == answer["question_id"] and question["status"] == "approved"
         assert question["text"] == "Who are your first customers?"
+        # the room's count, not the process's: two viewers here, one there, as both processes say
+        for viewer in (watcher, asker):
+            assert wait_for(lambda: any(t.get("viewers") == 3 for t in viewer.tallies), timeout=10), viewer.tallies
     finally:
         for viewer in (organiser, asker, watcher):
             viewer.client.disconnect()

@@ -85,6 +85,7 @@ def strings() -> dict[str, str]:
         "chars-left": _("%(n)s characters left"),
         "sent": _("Sent. It will appear once a moderator approves it."),
         "interest-saved": _("Your interest has been recorded."),
+        "interest-withdrawn": _("Your interest has been withdrawn."),
         "approve": _("Approve"),
         "dismiss": _("Dismiss"),
         "edit": _("Edit"),
