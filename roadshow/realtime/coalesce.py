@@ -34,7 +34,8 @@ VIEWERS_INTERVAL = 1.0
 
 class Coalescer:
     def __init__(self, emit, sleep, start_task, interval: float = INTERVAL, read_votes=None,
-                 clock=time.monotonic, viewers_interval: float = VIEWERS_INTERVAL, viewer_counts=None) -> None:
+                 clock=time.monotonic, viewers_interval: float = VIEWERS_INTERVAL, viewer_counts=None,
+                 before_tick=None) -> None:
         self._emit = emit                # emit(event, data, to) -> None
         self._read_votes = read_votes    # read_votes([question id]) -> {question id: votes}
         self._sleep = sleep
@@ -49,6 +50,7 @@ class Coalescer:
         self.viewers_interval = viewers_interval
         self._viewers_sent: dict[str, float] = {}   # room -> when it last had a tally (with its count)
         self.viewer_counts = viewer_counts or LocalCounts()   # this process's count -> the room's
+        self._before_tick = before_tick     # before_tick(): e.g. write the votes waiting for this tally
 
     def mark_votes(self, room: str, votes: dict[int, int]) -> None:
         with self._lock:
@@ -101,6 +103,8 @@ class Coalescer:
         self._due = self._clock() + self.interval
         while True:
             self._sleep(max(0.0, self._due - self._clock()))
+            if self._before_tick is not None:
+                self._before_tick()
             batch = self._take()
             if batch is None:
                 return
@@ -159,9 +163,15 @@ def _default() -> Coalescer:
             return dict(db.session.execute(
                 select(Question.id, Question.votes).where(Question.id.in_(question_ids))).all())
 
+    def votes_written() -> None:
+        """The votes waiting to be written go with this tally (see roadshow.realtime.votes)."""
+        from roadshow.realtime import votes
+
+        votes.writer(app).flush()
+
     return Coalescer(emit=lambda event, data, to: emit_now(event, data, to=to, namespace=NAMESPACE),
                      sleep=socketio.sleep, start_task=socketio.start_background_task, read_votes=read_votes,
-                     viewer_counts=counts_for(app.config.get("REDIS_URL")))
+                     viewer_counts=counts_for(app.config.get("REDIS_URL")), before_tick=votes_written)
 
 
 _instance: Coalescer | None = None

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Hashable
 
@@ -73,8 +72,8 @@ class GroupCommit:
         self._lock = threading.Lock()
         self._queue: list[_Waiting] = []
         self._running = False
-        self.write_seconds = 0.0            # how long the last batch took to write and commit
-        self.batch_size = 0                 # how many writes it held
+        self._writing = threading.Lock()    # one batch at a time: the task's, or a flush's
+        self.written = 0                    # writes taken so far
 
     def submit(self, request) -> Any:
         """Write ``request`` with whatever else is waiting; its outcome, or raise its refusal."""
@@ -94,8 +93,9 @@ class GroupCommit:
             raise waiting.outcome
         return waiting.outcome
 
-    def _take(self) -> list[_Waiting]:
-        """The waiting writes, at most ``max_batch`` and one per key: the rest wait their turn."""
+    def _take(self, *, ending: bool = True) -> list[_Waiting]:
+        """The waiting writes, at most ``max_batch`` and one per key: the rest wait their turn.
+        None waiting: the task ends (``ending``)."""
         with self._lock:
             batch, rest, keys = [], [], set()
             for waiting in self._queue:
@@ -107,7 +107,7 @@ class GroupCommit:
                 else:
                     rest.append(waiting)
             self._queue = rest
-            if not batch:
+            if not batch and ending:
                 self._running = False
             return batch
 
@@ -115,14 +115,23 @@ class GroupCommit:
         while True:
             if self._sleep is not None:
                 self._sleep(self._linger() if callable(self._linger) else self._linger)
-            batch = self._take()
-            if not batch:
-                return
-            started = time.monotonic()
-            self._write(batch)
-            self.write_seconds, self.batch_size = time.monotonic() - started, len(batch)
+            with self._writing:
+                batch = self._take()
+                if not batch:
+                    return
+                self._write(batch)
+
+    def flush(self) -> int:
+        """Write what is waiting now, in the caller's task (e.g. the tally about to leave, so that
+        it carries them); how many writes that was."""
+        with self._writing:
+            batch = self._take(ending=False)
+            if batch:
+                self._write(batch)
+            return len(batch)
 
     def _write(self, batch: list[_Waiting]) -> None:
+        self.written += len(batch)
         try:
             with self._app.app_context():
                 intend_to_write()

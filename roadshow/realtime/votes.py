@@ -6,19 +6,19 @@ holding it has committed, and its question goes to the tally coalescer then. A v
 withdrawal (same question, same person) are written in turn, never in one batch.
 
 In a storm the writer keeps time with the coalescer: a vote's count reaches the room only with the
-next tally, so the batch is taken just before that tally leaves, and a storm of 500 votes a second
-costs five transactions a second instead of one every ``LINGER_SECONDS``, the tallies no later.
+next tally, so the tally writes the votes waiting for it before it reads the counts, and a storm of
+500 votes a second costs about ten transactions a second instead of one every ``LINGER_SECONDS``,
+the tallies no later.
 """
 from __future__ import annotations
 
-from roadshow.realtime.coalesce import INTERVAL
 from roadshow.realtime.group_commit import GroupCommit, WriteFailed, for_app
 from roadshow.services.live_votes import Counted, VoteRequest, cast_votes, tally_rooms
 
 VoteFailed = WriteFailed
 LINGER_SECONDS = 0.01     # a vote's wait for others, out of a storm
-STORM_BATCH = 4           # a batch at least this large: votes are coming in a storm
-MARGIN_SECONDS = 0.015    # in a storm the batch is taken this long, plus twice the last write, before the tally
+STORM_VOTES = 20          # votes written between two tallies, from which on they come in a storm
+AFTER_SECONDS = 0.02      # in a storm the task writes what came during the tally this long after it
 
 
 def _pair(request: VoteRequest):
@@ -29,24 +29,30 @@ def _pair(request: VoteRequest):
 class VoteWriter(GroupCommit):
     """``until_tick()``: seconds until the next tally leaves, or None when none is on its way."""
 
-    def __init__(self, app, start_task, on_counted, sleep=None, until_tick=lambda: None,
-                 interval: float = INTERVAL) -> None:
+    def __init__(self, app, start_task, on_counted, sleep=None, until_tick=lambda: None) -> None:
         super().__init__(app, cast_votes, start_task, sleep=sleep, key=_pair, name="votes", linger=self._linger,
                          on_committed=lambda request, counted: on_counted(request.session_id, counted))
         self._until_tick = until_tick
-        self._interval = interval
+        self.storm = False
+        self._written_at_tally = 0
+
+    def flush(self) -> int:
+        """Write the votes waiting for the tally about to leave (the coalescer asks, every tick)."""
+        flushed = super().flush()
+        self.storm = self.written - self._written_at_tally >= STORM_VOTES
+        self._written_at_tally = self.written
+        return flushed
 
     def _linger(self) -> float:
-        """In a storm (the last batch held ``STORM_BATCH`` votes or more) while tallies are leaving,
-        until just before the next tally: what the batch commits leaves with it, so one transaction
-        per tally holds what one every ``LINGER_SECONDS`` would, and no vote's tally is later for it
-        (its answer is: it comes with the tally). Otherwise ``LINGER_SECONDS``: a vote alone is
-        answered at once."""
+        """In a storm (``STORM_VOTES`` or more written since the tally before) while tallies leave,
+        the tally writes the votes (:meth:`flush`): one transaction per tally holds what one every
+        ``LINGER_SECONDS`` would, and no vote's tally is later for it (its answer is: it comes
+        with the tally). The task only writes, just after each tally, what came while it was being
+        sent. Otherwise ``LINGER_SECONDS``: a vote alone is answered at once."""
         until = self._until_tick()
-        if until is None or self.batch_size < STORM_BATCH:
+        if until is None or not self.storm:
             return LINGER_SECONDS
-        margin = MARGIN_SECONDS + 2 * self.write_seconds
-        return until - margin if until >= margin else until + self._interval - margin
+        return until + AFTER_SECONDS
 
     def cast(self, request: VoteRequest) -> Counted:
         """Write the vote with whatever else is waiting; its count, or raise its refusal."""

@@ -868,21 +868,53 @@ def test_the_coalescer_reads_the_counts_of_the_questions_marked_when_it_sends():
     assert sorted(sent, key=lambda s: s[1]) == [({"votes": {"7": 12}}, "live:1"), ({"votes": {"8": 3}}, "live:1:judges")]
 
 
-def test_in_a_storm_the_vote_writer_takes_its_batch_just_before_the_tally_leaves():
+def test_in_a_storm_the_tally_writes_the_votes_and_the_task_writes_only_what_came_meanwhile():
     from roadshow.realtime import votes
 
     until = [None]
     writer = votes.VoteWriter(app=None, start_task=lambda fn: None, on_counted=None, until_tick=lambda: until[0])
     assert writer._linger() == votes.LINGER_SECONDS            # no tally on its way
     until[0] = 0.15
-    writer.batch_size = 1
     assert writer._linger() == votes.LINGER_SECONDS            # votes one by one: each answered at once
-    writer.batch_size, writer.write_seconds = 40, 0.005         # a storm
-    assert writer._linger() == pytest.approx(0.15 - votes.MARGIN_SECONDS - 0.01)
-    until[0] = 0.01                                             # too late for this tally: just before the next
-    assert writer._linger() == pytest.approx(0.01 + coalesce.INTERVAL - votes.MARGIN_SECONDS - 0.01)
+    writer.written = votes.STORM_VOTES                          # as many written since the last tally
+    writer.flush()
+    assert writer.storm
+    assert writer._linger() == pytest.approx(0.15 + votes.AFTER_SECONDS)   # just after the next tally
+    writer.flush()                                              # none since
+    assert not writer.storm and writer._linger() == votes.LINGER_SECONDS
+    writer.flush()
     until[0] = None
-    assert writer._linger() == votes.LINGER_SECONDS            # the storm is over
+    assert writer._linger() == votes.LINGER_SECONDS            # no tally on its way
+
+
+def test_a_tally_waits_for_the_votes_being_written_before_it_reads_what_changed():
+    order, tasks = [], []
+    coalescer = coalesce.Coalescer(emit=lambda event, data, to: order.append(("sent", data["votes"])),
+                                   sleep=lambda seconds: None, start_task=tasks.append,
+                                   before_tick=lambda: order.append("written"))
+    coalescer.mark_votes("live:1", {7: 1})
+    tasks[0]()
+    assert order == ["written", ("sent", {"7": 1}), "written"]   # the last tick finds nothing and ends
+
+
+def test_a_flush_writes_what_is_waiting_in_the_callers_task(app):
+    import threading
+
+    from roadshow.realtime.group_commit import GroupCommit
+
+    batches = []
+    writer = GroupCommit(app, lambda batch: (batches.append(list(batch)), [n * 2 for n in batch])[1],
+                         start_task=lambda fn: None)        # no task of its own: only flushes write
+    outcomes = []
+    callers = [threading.Thread(target=lambda n=n: outcomes.append(writer.submit(n))) for n in (1, 2, 3)]
+    for caller in callers:
+        caller.start()
+    assert wait_for(lambda: len(writer._queue) == 3)
+    assert writer.flush() == 3
+    for caller in callers:
+        caller.join(5)
+    assert sorted(outcomes) == [2, 4, 6] and [sorted(b) for b in batches] == [[1, 2, 3]]
+    assert writer.flush() == 0 and writer.written == 3
 
 
 def test_the_vote_writer_keeps_a_vote_and_its_withdrawal_in_separate_batches():
