@@ -321,7 +321,8 @@ def _cookie_identity(value) -> tuple[int, int] | None:
 
 
 def _end_reads() -> None:
-    if db.session().in_transaction():
+    """End this context's transaction, if it has begun one (a connect has not: it reads nothing)."""
+    if db.session.registry.has() and db.session().in_transaction():
         db.session.rollback()
 
 
