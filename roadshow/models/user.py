@@ -50,13 +50,19 @@ class User(UserMixin, db.Model):
     def by_email(cls, email: str) -> User | None:
         return db.session.scalar(select(cls).where(cls.email == normalise_email(email)))
 
+    @staticmethod
+    def parse_session_id(session_id) -> tuple[int, int] | None:
+        """The user id and session version of ``"<user id>:<session version>"`` (see :meth:`get_id`)."""
+        user_id, _, version = session_id.partition(":") if isinstance(session_id, str) else ("", "", "")
+        return (int(user_id), int(version)) if user_id.isdigit() and version.isdigit() else None
+
     @classmethod
     def from_session_id(cls, session_id: str) -> User | None:
-        user_id, _, version = session_id.partition(":")
-        if not (user_id.isdigit() and version.isdigit()):
+        parsed = cls.parse_session_id(session_id)
+        if parsed is None:
             return None
-        user = db.session.get(cls, int(user_id))
-        if user is None or user.session_version != int(version) or not user.active:
+        user = db.session.get(cls, parsed[0])
+        if user is None or user.session_version != parsed[1] or not user.active:
             return None
         return user
 

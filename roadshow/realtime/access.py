@@ -20,6 +20,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -70,6 +71,15 @@ def answers(user: User, live: LiveSession | None) -> tuple[str, bool] | None:
 def chunks(ids: list[int]):
     for start in range(0, len(ids), _CHUNK):
         yield ids[start:start + _CHUNK]
+
+
+def rows_by_id(model, ids, *options) -> dict[int, Any]:
+    """The rows of ``model`` with those ids, by id, in a query per ``_CHUNK`` ids."""
+    found: dict[int, Any] = {}
+    for chunk in chunks(sorted(ids)):
+        found.update((row.id, row) for row in db.session.scalars(
+            select(model).options(*options).where(model.id.in_(chunk))))
+    return found
 
 
 def valid_identities(connections: list[Connection]) -> set[int]:
@@ -159,9 +169,7 @@ class AccessRefresher:
         connections = [connection for _, connection in items]
         valid = valid_identities(connections)
         user_ids = sorted({c.user_id for c in connections if c.user_id in valid})
-        users: dict[int, User] = {}
-        for chunk in chunks(user_ids):
-            users.update((user.id, user) for user in db.session.scalars(select(User).where(User.id.in_(chunk))))
+        users = rows_by_id(User, user_ids)
         if live is not None:
             preload_roles(user_ids, live.contest)
         refused, moved = [], {}

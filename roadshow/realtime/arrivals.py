@@ -34,7 +34,7 @@ from roadshow.models import ApiToken, User
 from roadshow.models.live import LiveSession
 from roadshow.policy import preload_roles
 from roadshow.realtime import records
-from roadshow.realtime.access import Connection, answers, chunks
+from roadshow.realtime.access import Connection, answers, chunks, rows_by_id
 from roadshow.realtime.group_commit import GroupCommit, for_app
 from roadshow.realtime.publish import user_room
 from roadshow.realtime.records import Record
@@ -67,24 +67,6 @@ class Refused(Exception):
     """The arrival may not join; the message is the connect error the client gets."""
 
 
-def session_id_of(value: Any) -> int | None:
-    """A session id as a client may send it (a number, or its digits), else None."""
-    if isinstance(value, bool) or not isinstance(value, (int, str)):
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        return None
-
-
-def _rows_by_id(model, ids, *options) -> dict[int, Any]:
-    found: dict[int, Any] = {}
-    for chunk in chunks(sorted(ids)):
-        found.update((row.id, row) for row in db.session.scalars(
-            select(model).options(*options).where(model.id.in_(chunk))))
-    return found
-
-
 def _valid_tokens(plain: set[str]) -> dict[str, tuple[int, int]]:
     """Of the tokens ``plain``, those valid (unrevoked, their owner active): token -> (id, user id)."""
     digests = {security.token_digest(token): token for token in plain}
@@ -102,9 +84,9 @@ def admit(arrivals: list[Arrival]) -> list[Admission | Refused]:
     """The group commit's write: check every arrival and record those let in."""
     started = time.monotonic()
     tokens = _valid_tokens({a.token for a in arrivals if a.token is not None})
-    users = _rows_by_id(User, {tokens[a.token][1] for a in arrivals if a.token in tokens}
+    users = rows_by_id(User, {tokens[a.token][1] for a in arrivals if a.token in tokens}
                         | {a.cookie[0] for a in arrivals if a.cookie is not None})
-    sessions = _rows_by_id(LiveSession, {i for i in (session_id_of(a.session_id) for a in arrivals) if i is not None},
+    sessions = rows_by_id(LiveSession, {i for i in (live_room.session_id_of(a.session_id) for a in arrivals) if i is not None},
                            joinedload(LiveSession.contest))
 
     found: list[tuple[User, int | None, LiveSession] | Refused] = []
@@ -121,7 +103,7 @@ def admit(arrivals: list[Arrival]) -> list[Admission | Refused]:
             if user is None or not user.active or user.session_version != version:
                 found.append(Refused("unauthenticated"))
                 continue
-        live = sessions.get(session_id_of(arrival.session_id))
+        live = sessions.get(live_room.session_id_of(arrival.session_id))
         found.append(Refused("no such session") if live is None else (user, token_id, live))
 
     viewers: dict[int, set[int]] = {}   # session id -> users, for the roles in its contest
@@ -169,8 +151,8 @@ def welcome(server, arrivals: list[Arrival], outcomes: list[Admission | Refused]
     if not admitted:
         return outcomes
     viewers = [(a.connection.session_id, a.connection.user_id) for a in admitted]
-    sessions = _rows_by_id(LiveSession, {session_id for session_id, _ in viewers}, joinedload(LiveSession.contest))
-    users = _rows_by_id(User, {user_id for _, user_id in viewers})
+    sessions = rows_by_id(LiveSession, {session_id for session_id, _ in viewers}, joinedload(LiveSession.contest))
+    users = rows_by_id(User, {user_id for _, user_id in viewers})
     own = live_state.own_parts(viewers)
     for admission, pair in zip(admitted, viewers):
         admission.state = live_state.snapshot_json(sessions[pair[0]], users[pair[1]],

@@ -69,7 +69,7 @@ class LiveNamespace(AuthenticatedNamespace):
             if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH:
                 raise ConnectionRefusedError("invalid token")
             return Arrival(request.sid, self.namespace, auth.get("session_id"), token=token)
-        cookie = _cookie_identity(session.get("_user_id"))   # Flask-Login's key in the session
+        cookie = User.parse_session_id(session.get("_user_id"))   # Flask-Login's key in the session
         if cookie is None:
             raise ConnectionRefusedError("unauthenticated")
         return Arrival(request.sid, self.namespace, auth.get("session_id"), cookie=cookie)
@@ -312,12 +312,6 @@ def _cast(app, connection: Connection, data: dict) -> dict:
     counted = votes.writer(app).cast(
         VoteRequest(connection.session_id, connection.user_id, connection.role, data.get("question_id"), on))
     return {"question_id": counted.question_id, "votes": counted.votes, "on": on}
-
-
-def _cookie_identity(value) -> tuple[int, int] | None:
-    """The user id and session version of the cookie's ``"<user id>:<session version>"``."""
-    user_id, _, version = value.partition(":") if isinstance(value, str) else ("", "", "")
-    return (int(user_id), int(version)) if user_id.isdigit() and version.isdigit() else None
 
 
 def _end_reads() -> None:

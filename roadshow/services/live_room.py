@@ -81,13 +81,20 @@ def now_ms() -> int:
     return ms(utcnow())
 
 
-def get_session(session_id: Any, *, with_contest: bool = False) -> LiveSession:
-    if isinstance(session_id, bool) or not isinstance(session_id, (int, str)):
-        raise NotFound(_l("Not found."))
+def session_id_of(value: Any) -> int | None:
+    """A session id as a client may send it (a number, or its digits), else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        return None
     try:
-        session_id = int(session_id)
+        return int(value)
     except ValueError:
-        raise NotFound(_l("Not found.")) from None
+        return None
+
+
+def get_session(session_id: Any, *, with_contest: bool = False) -> LiveSession:
+    session_id = session_id_of(session_id)
+    if session_id is None:
+        raise NotFound(_l("Not found."))
     live = db.session.get(LiveSession, session_id,
                           options=[joinedload(LiveSession.contest)] if with_contest else None)
     if live is None:
