@@ -22,7 +22,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from flask import current_app, request, session
+from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_socketio import disconnect, join_room, leave_room
 from sqlalchemy.orm import joinedload
@@ -61,49 +61,57 @@ class LiveNamespace(AuthenticatedNamespace):
 
     # -- connecting ------------------------------------------------------------------------------
 
-    def _arrival(self, auth: dict) -> Arrival:
+    def _arrival(self, sid: str, environ: dict, auth: dict) -> Arrival:
         """Who is connecting, as far as the connect itself tells, without a query: the API token in
         ``auth``, or the user and session version in the session cookie."""
         token = auth.get("token")
         if token is not None:
             if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH:
                 raise ConnectionRefusedError("invalid token")
-            return Arrival(request.sid, self.namespace, auth.get("session_id"), token=token)
-        cookie = User.parse_session_id(session.get("_user_id"))   # Flask-Login's key in the session
+            return Arrival(sid, self.namespace, auth.get("session_id"), token=token)
+        app = environ["flask.app"]
+        cookie_session = app.session_interface.open_session(app, app.request_class(environ))
+        # Flask-Login's key in the session: "<user id>:<session version>"
+        cookie = User.parse_session_id(cookie_session.get("_user_id") if cookie_session is not None else None)
         if cookie is None:
             raise ConnectionRefusedError("unauthenticated")
-        return Arrival(request.sid, self.namespace, auth.get("session_id"), cookie=cookie)
+        return Arrival(sid, self.namespace, auth.get("session_id"), cookie=cookie)
 
-    def on_connect(self, auth=None):
-        """Admitted with the other connects of the moment (:mod:`roadshow.realtime.arrivals`): the
-        socket is in its rooms, recorded, and has its state to send when this returns."""
-        arrival = self._arrival(auth if isinstance(auth, dict) else {})
-        sid, app = request.sid, current_app._get_current_object()
-        _end_reads()   # no transaction of ours while the batch is written
-        try:
-            admission = arrivals.admitter(app, self.server).submit(arrival)
-        except arrivals.Refused as exc:
-            raise ConnectionRefusedError(str(exc)) from None
-        except WriteFailed:
-            raise ConnectionRefusedError("unavailable") from None
-        connection = admission.connection
-        with self._lock:
-            if not self._still_here(sid):
-                connection = None   # gone while it was admitted
-            else:
-                self.connections[sid] = connection
-                sids = self.viewers.setdefault(connection.session_id, set())
-                sids.add(sid)
-                count = len(sids)
-        if connection is None:
-            records.recorder(app).submit(Record(sid, self.namespace, None))
-            raise ConnectionRefusedError("gone")
-        self.send_local_json("state", admission.state, sid)
-        if is_degraded():
-            self.send_local("degraded", {"on": True}, sid)
-        coalescer().mark_viewers(live_room.room(connection.session_id), count)
-        if app.config["LIVE_ACCESS_REFRESH"]:
-            self.refresher.ensure_running(socketio)
+    def _connect(self, sid: str, environ: dict, auth=None) -> None:
+        """A connect, admitted with the other connects of the moment (:mod:`roadshow.realtime.arrivals`):
+        the socket is in its rooms, recorded, and has its state to send when this returns.
+
+        Without Flask-SocketIO's request context: a connect needs nothing of it but the session
+        cookie, which the app's session interface reads from the environ, and the context's URL
+        matching (a ``NotFound`` kept with its traceback, for a socket's path) was a tenth of a
+        connect's time and garbage for the collector at every arrival of a crowd."""
+        app = environ["flask.app"]
+        with app.app_context():
+            arrival = self._arrival(sid, environ, auth if isinstance(auth, dict) else {})
+            try:
+                admission = arrivals.admitter(app, self.server).submit(arrival)
+            except arrivals.Refused as exc:
+                raise ConnectionRefusedError(str(exc)) from None
+            except WriteFailed:
+                raise ConnectionRefusedError("unavailable") from None
+            connection = admission.connection
+            with self._lock:
+                if not self._still_here(sid):
+                    connection = None   # gone while it was admitted
+                else:
+                    self.connections[sid] = connection
+                    sids = self.viewers.setdefault(connection.session_id, set())
+                    sids.add(sid)
+                    count = len(sids)
+            if connection is None:
+                records.recorder(app).submit(Record(sid, self.namespace, None))
+                raise ConnectionRefusedError("gone")
+            self.send_local_json("state", admission.state, sid)
+            if is_degraded():
+                self.send_local("degraded", {"on": True}, sid)
+            coalescer().mark_viewers(live_room.room(connection.session_id), count)
+            if app.config["LIVE_ACCESS_REFRESH"]:
+                self.refresher.ensure_running(socketio)
 
     def report_viewers(self) -> None:
         """This process's viewer count of each of its rooms, to the counts of every process."""
@@ -180,7 +188,10 @@ class LiveNamespace(AuthenticatedNamespace):
             self.send_local("state", live_state.snapshot(live, user, role=role), request.sid)
 
     def trigger_event(self, event, *args):
-        """An upvote on a connection whose answers are fresh goes straight to the vote writer."""
+        """A connect is admitted in a batch (:meth:`_connect`); an upvote on a connection whose
+        answers are fresh goes straight to the vote writer."""
+        if event == "connect":
+            return self._connect(*args)
         if event == "vote" and args:
             connection = self.connections.get(args[0])
             if connection is not None and connection.fresh and connection.may_participate:
@@ -312,12 +323,6 @@ def _cast(app, connection: Connection, data: dict) -> dict:
     counted = votes.writer(app).cast(
         VoteRequest(connection.session_id, connection.user_id, connection.role, data.get("question_id"), on))
     return {"question_id": counted.question_id, "votes": counted.votes, "on": on}
-
-
-def _end_reads() -> None:
-    """End this context's transaction, if it has begun one (a connect has not: it reads nothing)."""
-    if db.session.registry.has() and db.session().in_transaction():
-        db.session.rollback()
 
 
 def _commit() -> None:

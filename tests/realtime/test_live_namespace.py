@@ -121,6 +121,31 @@ def test_connect_is_refused_without_a_session_or_right(app, room):
     assert connect(app, OBS, session_id=room.session_id)[0].is_connected(NS)
 
 
+def test_a_session_cookie_not_signed_by_the_app_is_refused(app, room):
+    """The connect reads the cookie itself (no request context): only the app's signature counts."""
+    from flask.sessions import SecureCookieSessionInterface
+
+    socket, client = connect(app, OBS, session_id=room.session_id)
+    assert socket.is_connected(NS)
+    genuine = client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+    forger = app.test_client()
+    forger.set_cookie(app.config["SESSION_COOKIE_NAME"], genuine[:-2] + ("AA" if genuine[-2:] != "AA" else "BB"))
+    tampered = socketio.test_client(app, namespace=NS, flask_test_client=forger, auth={"session_id": room.session_id})
+    _open.append(tampered)
+    assert not tampered.is_connected(NS)
+
+    class OtherKey:
+        secret_key, config = "not the app's key", app.config
+
+    with app.test_request_context():
+        user_id = User.by_email(OBS).get_id()
+    forged = SecureCookieSessionInterface().get_signing_serializer(OtherKey).dumps({"_user_id": user_id})
+    forger.set_cookie(app.config["SESSION_COOKIE_NAME"], forged)
+    other = socketio.test_client(app, namespace=NS, flask_test_client=forger, auth={"session_id": room.session_id})
+    _open.append(other)
+    assert not other.is_connected(NS)
+
+
 def test_api_token_in_auth_connects_its_owner(app, room):
     with app.test_request_context():
         _, plain = api_tokens.create(User.by_email(OBS), "script")
