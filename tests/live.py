@@ -115,10 +115,10 @@ def _flush_redis(url: str) -> None:
         client.close()
 
 
-def _run_cli(args: list[str], env: dict, log) -> None:
+def _run_cli(args: list[str], env: dict, log, venv_bin: Path = VENV_BIN) -> None:
     log.write(f"$ flask {' '.join(args)}\n".encode())
     log.flush()
-    result = subprocess.run([str(VENV_BIN / "flask"), *args], cwd=PROJECT_ROOT, env=env, stdout=log,
+    result = subprocess.run([str(venv_bin / "flask"), *args], cwd=PROJECT_ROOT, env=env, stdout=log,
                             stderr=subprocess.STDOUT, timeout=120)
     if result.returncode != 0:
         raise RuntimeError(f"flask {args[0]} {args[1]} failed with exit code {result.returncode}")
@@ -159,11 +159,13 @@ class ServerFailed(RuntimeError):
 
 
 @contextmanager
-def deployment(instance: Path, *, processes: int = 1, redis_url: str | None = None, redis_db: int = 1):
+def deployment(instance: Path, *, processes: int = 1, redis_url: str | None = None, redis_db: int = 1,
+               venv_bin: Path = VENV_BIN):
     """Serve the app from ``processes`` gunicorn processes; see the module docstring.
 
     ``redis_url`` (else ``REDIS_URL`` from the environment, if set) becomes the installation's
-    Redis, on database ``redis_db``, flushed before and after.
+    Redis, on database ``redis_db``, flushed before and after. ``venv_bin``: the environment whose
+    ``flask`` and ``gunicorn`` serve it (the benchmarks' holds requirements.txt alone, as production).
     """
     env = {key: value for key, value in os.environ.items() if key not in SCRUBBED_ENV}
     # Every browser of a test run logs in from 127.0.0.1: the per-address login limit (tested on its
@@ -190,14 +192,14 @@ def deployment(instance: Path, *, processes: int = 1, redis_url: str | None = No
     with open(server.log_path, "wb") as log:
         try:
             try:
-                _run_cli(["db", "upgrade"], env, log)
+                _run_cli(["db", "upgrade"], env, log, venv_bin)
                 _run_cli(["roadshow", "create-admin", ADMIN_EMAIL, "--password", ADMIN_PASSWORD, "--name", "Admin"],
-                         env, log)
+                         env, log, venv_bin)
                 for port, url in zip(ports, server.urls):
                     log.write(f"$ PORT={port} gunicorn -c gunicorn.conf.py wsgi:app\n".encode())
                     log.flush()
                     running.append(subprocess.Popen(
-                        [str(VENV_BIN / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
+                        [str(venv_bin / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
                         cwd=PROJECT_ROOT, env={**env, "PORT": str(port)}, stdout=log, stderr=subprocess.STDOUT,
                     ))
                     _wait_healthy(url, running[-1])

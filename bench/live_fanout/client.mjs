@@ -7,7 +7,7 @@
 // CONFIG: {url, session_id, organiser_token, viewer_tokens: [...], server_pids: [...],
 //          rates: [1, 5, 10, 20], seconds_per_rate, asker_offset,
 //          submits: [{path, token, body}], submit_interval_ms, storm: {rate, seconds} | null}
-// Phases: (d) every viewer connects at once (time until each has its `state`; server RSS after);
+// Phases: (d) every viewer connects at once (time until each has its `state`; server RSS before and after);
 // (a) questions at each rate, asked by viewers in turn, approved by the organiser as soon as the
 // pending question reaches it; latency = a viewer receiving the approved question - the ask's
 // client timestamp (carried in the text); (c) judges' submits, one every `submit_interval_ms`,
@@ -114,6 +114,7 @@ function onTally(viewer, data) {
 }
 
 async function phaseConnect() {
+  const rssBefore = rssMb();   // the organiser is in: what the server holds before the crowd
   const n = config.viewer_tokens.length;
   const cpu0 = cpuSeconds();
   const start = now();
@@ -145,7 +146,7 @@ async function phaseConnect() {
   const wall = now() - start;
   await sleep(1000);
   return { viewers: n, connected: times.length, failed, pending: n - times.length - failed, all_connected_ms: times.length === n ? wall : null,
-    connect_ms: summary(times), server_cpu_s: cpuSeconds() - cpu0, rss_mb: rssMb() };
+    connect_ms: summary(times), server_cpu_s: cpuSeconds() - cpu0, rss_before_mb: rssBefore, rss_mb: rssMb() };
 }
 
 async function connectOrganiser() {

@@ -2,12 +2,16 @@
 
     .venv/bin/python bench/live_fanout/run.py [--viewers 100,500,1000] [--quick] [--redis URL]
                                               [--rates 1,5,10,20] [--seconds 5] [--submits 10] [--skip-node]
+                                              [--skip-floor] [--dev-venv]
 
 For each N in --viewers the same client (bench/live_fanout/client.mjs: Node, npm
 ``socket.io-client``, websocket transport, one process) runs against
 
 * **ours**: the app served as in production (tests/live.py ``deployment()``: ``flask db upgrade``,
-  gunicorn with one gevent worker, SQLite), with a scored live session prepared in its database
+  gunicorn with one gevent worker, SQLite) from an environment holding requirements.txt alone
+  (``bench/.venv-serve``, made on first use and again when requirements.txt changes; --dev-venv
+  serves from the project's .venv, whose test tools, e.g. the Socket.IO client's requests and
+  aiohttp, the worker would import too), with a scored live session prepared in its database
   through the app's services (``prepare``): an open contest whose live-roadshow round has the tests'
   rubric (tests/review_builders.RUBRIC), a few projects entered, 20 judges declared and assigned to
   every project, each with an API token, scoring opened (rubric frozen); a LiveSession of that
@@ -17,6 +21,10 @@ For each N in --viewers the same client (bench/live_fanout/client.mjs: Node, npm
   questions and 30 upvotes a minute are never reached by benchmark traffic); with --redis URL,
   once more with ``REDIS_URL`` set (the message queue on the path of every broadcast). Being
   scored with a visible leaderboard, every viewer's ``state`` at connect carries the ranking;
+* **floor** (connect phase only): bench/live_fanout/floor_app.py, a bare Flask-SocketIO app served
+  the same way (the project's gunicorn.conf.py, the same environment): what the Python stack itself
+  costs per connection and before any, so that the server RSS of ours splits into the stack's share
+  and the app's;
 * **node**: bench/live_fanout/reference_server.js, a minimal room on the npm ``socket.io`` server
   with the same events and no database, checks or limits (tallies coalesced at 5/s like ours;
   ``POST /submit`` stands for a judge's submit and broadcasts the ``leaderboard``).
@@ -54,6 +62,7 @@ earlier N's (ascending order).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import os
@@ -69,9 +78,10 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(PROJECT_ROOT))
 
-from tests.live import SCRUBBED_ENV, _free_port, deployment  # noqa: E402
+from tests.live import SCRUBBED_ENV, VENV_BIN, _free_port, _wait_healthy, deployment  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
+SERVE_VENV = PROJECT_ROOT / "bench" / ".venv-serve"
 SERVER_CORE, CLIENT_CORE = "0", "1"
 JUDGES = 20                  # judges with a token; each submits one sheet per project
 SUBMIT_INTERVAL_MS = 500     # phase (c): one judge's submit every 0.5 s, one after the other
@@ -226,15 +236,34 @@ def run_client(config: dict, timeout: float = 900) -> dict:
     return json.loads(lines[-1])
 
 
-def worker_rss(result: dict) -> float | None:
-    values = [v for v in result["connect"]["rss_mb"].values() if v is not None]
+def worker_rss(result: dict, key: str = "rss_mb") -> float | None:
+    """The worker's RSS after the connects (``rss_before_mb``: just before them, the organiser in)."""
+    values = [v for v in result["connect"].get(key, {}).values() if v is not None]
     return max(values) if values else None   # the worker (the master is small)
+
+
+def serving_venv(dev: bool) -> Path:
+    """The ``bin`` of the environment the servers run from: ``bench/.venv-serve``, holding
+    requirements.txt alone as a production install does (made, or remade when requirements.txt has
+    changed since, here), or with ``dev`` the project's .venv."""
+    if dev:
+        return VENV_BIN
+    requirements = (PROJECT_ROOT / "requirements.txt").read_bytes()
+    stamp = SERVE_VENV / ".requirements.sha256"
+    digest = hashlib.sha256(requirements).hexdigest()
+    if not stamp.exists() or stamp.read_text() != digest:
+        print(f"installing requirements.txt into {SERVE_VENV.relative_to(PROJECT_ROOT)} (once)", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", "--clear", str(SERVE_VENV)], check=True)
+        subprocess.run([str(SERVE_VENV / "bin" / "python"), "-m", "pip", "install", "-q",
+                        "--disable-pip-version-check", "-r", str(PROJECT_ROOT / "requirements.txt")], check=True)
+        stamp.write_text(digest)
+    return SERVE_VENV / "bin"
 
 
 def run_ours(args, ns: list[int], redis_url: str | None) -> dict:
     results = {}
     with tempfile.TemporaryDirectory(prefix="fanout-") as tmp:
-        with deployment(Path(tmp), redis_url=redis_url) as server:
+        with deployment(Path(tmp), redis_url=redis_url, venv_bin=args.venv_bin) as server:
             data = prepare(server.env, max(ns), projects=max(3, math.ceil(len(ns) * args.submits / JUDGES)))
             port = int(server.url.rsplit(":", 1)[1])
             pids = server_pids(port)
@@ -274,6 +303,32 @@ def run_node(args, ns: list[int]) -> dict:
     return results
 
 
+def run_floor(args, ns: list[int]) -> dict:
+    """The connect phase against bench/live_fanout/floor_app.py, served as ours is."""
+    port = _free_port()
+    env = {key: value for key, value in os.environ.items() if key not in SCRUBBED_ENV}
+    env.update(PORT=str(port), HOST="127.0.0.1", LOG_LEVEL="WARNING")
+    process = subprocess.Popen([str(args.venv_bin / "gunicorn"), "-c", "gunicorn.conf.py", "--pythonpath",
+                                str(HERE), "floor_app:app"], cwd=PROJECT_ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    results = {}
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _wait_healthy(url, process)
+        pids = server_pids(port)
+        pin(pids, SERVER_CORE)
+        print(f"  floor (bare Flask-SocketIO): {url}, gunicorn pids {pids} on core {SERVER_CORE}", flush=True)
+        for n in ns:
+            config = {**client_config(args, url, 1, "organiser", [f"viewer-{i}" for i in range(n)], pids, False, 0, []),
+                      "rates": []}
+            results[n] = run_client(config)
+            time.sleep(1)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    return results
+
+
 def client_config(args, url, session_id, organiser_token, tokens, pids, storm: bool, offset: int,
                   submits: list[dict]) -> dict:
     return {"url": url, "session_id": session_id, "organiser_token": organiser_token, "viewer_tokens": tokens,
@@ -290,14 +345,19 @@ def ratio(a, b) -> str:
     return "—" if a is None or b in (None, 0) else f"{a / b:.2f}"
 
 
-def report(label: str, ours: dict, node: dict | None, ns: list[int]) -> None:
+def report(label: str, ours: dict, node: dict | None, ns: list[int], floor: dict | None = None) -> None:
     print(f"\n=== {label} (ratio = ours / node) ===")
-    print("(d) connect at once   viewers  connected  all-connected ms  connect p99 ms  server RSS MB   [node]  ratio(time)")
+    print("(d) connect at once   viewers  connected  all-connected ms  connect p99 ms  server RSS MB"
+          " (before)   [node]  ratio(time)   [floor: bare Flask-SocketIO]")
     for n in ns:
         o, d = ours[n]["connect"], (node or {}).get(n, {}).get("connect")
+        f = (floor or {}).get(n)
         print(f"    {n:>17} {o['connected']:>10} {fmt(o['all_connected_ms']):>17} {fmt(o['connect_ms']['p99']):>15}"
-              f" {fmt(worker_rss(ours[n])):>14}   [{fmt(d and d['all_connected_ms'])} ms,"
-              f" {fmt(d and worker_rss(node[n]))} MB]  {ratio(o['all_connected_ms'], d and d['all_connected_ms'])}")
+              f" {fmt(worker_rss(ours[n])):>14} ({fmt(worker_rss(ours[n], 'rss_before_mb'))})"
+              f"   [{fmt(d and d['all_connected_ms'])} ms, {fmt(d and worker_rss(node[n]))} MB]"
+              f"  {ratio(o['all_connected_ms'], d and d['all_connected_ms'])}"
+              + (f"   [{fmt(f['connect']['all_connected_ms'])} ms, {fmt(worker_rss(f))} MB"
+                 f" ({fmt(worker_rss(f, 'rss_before_mb'))} before)]" if f else ""))
     for n in ns:
         o = ours[n]["connect"]
         if o["connected"] < o["viewers"]:
@@ -375,6 +435,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="N=100,1000, rates 1,10, 3 s each, 6 submits, 5 s storm")
     parser.add_argument("--redis", default=None, help="also run ours with this REDIS_URL")
     parser.add_argument("--skip-node", action="store_true")
+    parser.add_argument("--skip-floor", action="store_true", help="no bare Flask-SocketIO connect phase")
+    parser.add_argument("--dev-venv", action="store_true", help="serve from the project's .venv (test tools too)")
     parser.add_argument("--submits", type=int, default=10, help="judges' submits per N in phase (c)")
     args = parser.parse_args()
     if args.quick:
@@ -386,14 +448,16 @@ def main() -> None:
     os.sched_setaffinity(0, {int(CLIENT_CORE)})
     print(f"live fan-out: N={ns}, rates {args.rates}/s × {args.seconds:g} s, storm 500/s × {args.storm_seconds:g} s"
           f" at N={max(ns)}; server on core {SERVER_CORE}, client on core {CLIENT_CORE}", flush=True)
+    args.venv_bin = serving_venv(args.dev_venv)
     node = None if args.skip_node else run_node(args, ns)
+    floor = None if args.skip_floor else run_floor(args, ns)
     ours = run_ours(args, ns, None)
-    report("ours (no Redis) vs node", ours, node, ns)
+    report("ours (no Redis) vs node", ours, node, ns, floor)
     if args.redis:
         with_redis = run_ours(args, ns, args.redis)
         report("ours with Redis vs node", with_redis, node, ns)
         report("ours with Redis vs ours without (ratio = redis / no redis)", with_redis, ours, ns)
-    print("\nraw: " + json.dumps({"ours": ours, "node": node}, default=str)[:200000])
+    print("\nraw: " + json.dumps({"ours": ours, "node": node, "floor": floor}, default=str)[:200000])
 
 
 if __name__ == "__main__":
