@@ -13,7 +13,7 @@ the tallies no later.
 from __future__ import annotations
 
 from roadshow.realtime.group_commit import GroupCommit, WriteFailed, for_app
-from roadshow.services.live_votes import Counted, VoteRequest, cast_votes, tally_rooms
+from roadshow.services.live_votes import Counted, VoteRequest, cast_votes
 
 VoteFailed = WriteFailed
 LINGER_SECONDS = 0.01     # a vote's wait for others, out of a storm
@@ -71,7 +71,7 @@ def writer(app=None) -> VoteWriter:
         from roadshow.realtime.coalesce import coalescer
 
         def on_counted(session_id: int, counted: Counted) -> None:
-            for room in tally_rooms(session_id, counted.judges_only):
+            for room in counted.rooms:
                 coalescer().mark_question(room, counted.question_id)
 
         return VoteWriter(app, socketio.start_background_task, on_counted, sleep=socketio.sleep,

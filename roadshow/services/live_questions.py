@@ -69,15 +69,19 @@ def _publish(question: Question, *, was_public: bool = False) -> None:
         return
     application_id = db.session.scalar(select(LiveSlot.application_id).where(LiveSlot.id == question.slot_id)) \
         if question.slot_id is not None else None
+    for target in judges_channel(session_id, application_id):
+        publish("question", public, target)
+
+
+def judges_channel(session_id: int, application_id: int | None) -> list[str]:
+    """The rooms the judges' channel about a project reaches (its questions, their tallies): the
+    judges' room, or, when judges are conflicted with the project, the others one by one (a handful
+    of judges), each in their own room of the namespace, since the channel is closed to them."""
     conflicted = conflicts.conflicted_judges(application_id) if application_id is not None else set()
     if not conflicted:
-        publish("question", public, judges_room(session_id))
-        return
-    # the judges' channel about a project is closed to the judges conflicted with it: to the others
-    # one by one (a handful of judges), each in their own room of the namespace
+        return [judges_room(session_id)]
     contest = db.session.get(LiveSession, session_id).contest
-    for judge_id in sorted(set(conflicts.judge_ids(contest)) - conflicted):
-        publish("question", public, user_room(judge_id))
+    return [user_room(judge_id) for judge_id in sorted(set(conflicts.judge_ids(contest)) - conflicted)]
 
 
 def hidden_from(judge_id: int, live: LiveSession) -> set[int]:

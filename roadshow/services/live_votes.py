@@ -26,8 +26,8 @@ from roadshow.models import User, utcnow
 from roadshow.models.judging import Conflict as ConflictRow
 from roadshow.models.live import LiveSession, LiveSlot, Question, QuestionStatus, QuestionVote, SessionState
 from roadshow.services.errors import Conflict, DomainError, Forbidden, NotFound
-from roadshow.services.live_questions import participant_role
-from roadshow.services.live_room import JUDGE, ORGANISER, judges_room, organisers_room, refuse, room, since
+from roadshow.services.live_questions import judges_channel, participant_role
+from roadshow.services.live_room import JUDGE, ORGANISER, organisers_room, refuse, room, since
 
 VOTES_PER_MINUTE = 30
 
@@ -46,9 +46,13 @@ class VoteRequest:
 
 @dataclass(frozen=True)
 class Counted:
+    """A vote written: its question's count after the batch, and where that count goes (``rooms``,
+    :func:`tally_rooms`)."""
+
     question_id: int
     votes: int
     judges_only: bool
+    rooms: tuple[str, ...] = ()
 
 
 def vote(live: LiveSession, user: User, *, question_id, on=True) -> Question:
@@ -126,8 +130,11 @@ def cast_votes(requests: list[VoteRequest]) -> list[Counted | DomainError]:
     totals = dict(db.session.execute(
         update(questions).where(questions.c.id.in_(counted_ids)).values(votes=recount)
         .returning(questions.c.id, questions.c.votes)).all()) if counted_ids else {}
+    rooms = {qid: tally_rooms(rows[qid].session_id, rows[qid].judges_only, rows[qid].application_id)
+             for qid in counted_ids}
     return [outcome if outcome is not None
-            else Counted(request.question_id, totals[request.question_id], rows[request.question_id].judges_only)
+            else Counted(request.question_id, totals[request.question_id], rows[request.question_id].judges_only,
+                         rooms[request.question_id])
             for request, outcome in zip(requests, outcomes)]
 
 
@@ -174,8 +181,10 @@ def _insert_ignoring_duplicates(table, unique: tuple[str, ...]):
     return module.insert(table).on_conflict_do_nothing(index_elements=list(unique))
 
 
-def tally_rooms(session_id: int, judges_only: bool) -> list[str]:
-    """Where a question's count goes: the room (public) or the judges' and organisers' rooms."""
+def tally_rooms(session_id: int, judges_only: bool, application_id: int | None = None) -> tuple[str, ...]:
+    """Where a question's count goes: the room (public), or the organisers and the judges' channel
+    about the question's project (:func:`~roadshow.services.live_questions.judges_channel`: not the
+    judges conflicted with it)."""
     if judges_only:
-        return [organisers_room(session_id), judges_room(session_id)]
-    return [room(session_id)]
+        return (organisers_room(session_id), *judges_channel(session_id, application_id))
+    return (room(session_id),)

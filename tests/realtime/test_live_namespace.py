@@ -384,6 +384,16 @@ def test_the_judges_channel_about_a_project_is_closed_to_the_judges_conflicted_w
 
     assert call(conflicted, "vote", {"question_id": question_id})["error"]["code"] == "not_found"
     assert call(judge, "vote", {"question_id": question_id})["error"]["code"] == "own_question"
+    for socket in (org, conflicted, judge, viewer):
+        received(socket, "tally")
+    assert call(org, "vote", {"question_id": question_id})["votes"] == 1
+    time.sleep(0.5)   # the coalescer's tally (every 0.2 s)
+
+    def counted(socket):
+        return [t["votes"][str(question_id)] for t in received(socket, "tally") if str(question_id) in t["votes"]]
+
+    assert counted(org) == [1] and counted(judge) == [1]
+    assert counted(conflicted) == [] and counted(viewer) == []   # not even its count
     again, _ = connect(app, J1, session_id=room.session_id)
     assert received(again, "state")[0]["questions"] == []
     other, _ = connect(app, J2, session_id=room.session_id)
