@@ -17,6 +17,12 @@ whichever process sends it, and a lost one is corrected by the next (or by ``sta
 
 Viewer counts are counted per process (the connections this process holds in the room) and summed
 over the processes serving the room through Redis (:mod:`roadshow.realtime.viewers`).
+
+Ranking changes go the same way: a judge's submit marks the session's leaderboard due
+(``mark_board``), and the tick reads the board as it is then and sends it to the rooms allowed to
+see it, so a burst of submits (the last seconds before the scoring window closes) makes one board a
+tick, never one per sheet. A board marked while no task runs leaves at once (the task starts
+without its first wait); the next one no sooner than ``interval`` later.
 """
 from __future__ import annotations
 
@@ -35,7 +41,7 @@ VIEWERS_INTERVAL = 1.0
 class Coalescer:
     def __init__(self, emit, sleep, start_task, interval: float = INTERVAL, read_votes=None,
                  clock=time.monotonic, viewers_interval: float = VIEWERS_INTERVAL, viewer_counts=None,
-                 before_tick=None) -> None:
+                 before_tick=None, read_boards=None) -> None:
         self._emit = emit                # emit(event, data, to) -> None
         self._read_votes = read_votes    # read_votes([question id]) -> {question id: votes}
         self._sleep = sleep
@@ -51,6 +57,8 @@ class Coalescer:
         self._viewers_sent: dict[str, float] = {}   # room -> when it last had a tally (with its count)
         self.viewer_counts = viewer_counts or LocalCounts()   # this process's count -> the room's
         self._before_tick = before_tick     # before_tick(): e.g. write the votes waiting for this tally
+        self._read_boards = read_boards     # read_boards([session id]) -> [(event, data, room)]
+        self._boards: set[int] = set()      # sessions whose leaderboard is due
 
     def mark_votes(self, room: str, votes: dict[int, int]) -> None:
         with self._lock:
@@ -69,18 +77,25 @@ class Coalescer:
             self._viewers[room] = viewers
             self._ensure_running()
 
-    def _ensure_running(self) -> None:
+    def mark_board(self, session_id: int) -> None:
+        """The session's leaderboard changed: the next tick (at once, if no task runs) sends it."""
+        with self._lock:
+            self._boards.add(session_id)
+            self._ensure_running(first_wait=0.0)
+
+    def _ensure_running(self, first_wait: float | None = None) -> None:
         if not self._running:
             self._running = True
             try:
-                self._start_task(self._loop)
+                self._start_task(lambda: self._loop(self.interval if first_wait is None else first_wait))
             except Exception:
                 self._running = False
                 raise
 
-    def _take(self) -> dict[str, dict] | None:
-        """The rooms to send now; None when nothing is left (the task ends). A room whose only
-        change is its viewer count waits until ``viewers_interval`` after its last tally."""
+    def _take(self) -> tuple[dict[str, dict], set[int]] | None:
+        """The rooms to send now and the boards due; None when nothing is left (the task ends). A
+        room whose only change is its viewer count waits until ``viewers_interval`` after its last
+        tally."""
         with self._lock:
             now = self._clock()
             batch, kept = {}, {}
@@ -91,26 +106,30 @@ class Coalescer:
                 else:
                     kept[room] = entry
             self._dirty = kept
-            if not batch and not kept:
+            boards, self._boards = self._boards, set()
+            if not batch and not kept and not boards:
                 self._running = False
                 self._due = None
                 return None
-            return batch
+            return batch, boards
 
-    def _loop(self) -> None:
+    def _loop(self, first_wait: float) -> None:
         """Tick every ``interval`` on a fixed clock: the time a tally takes to send (a read and a
         fan-out to every socket of the room) is not added to the wait of the changes behind it."""
-        self._due = self._clock() + self.interval
+        self._due = self._clock() + first_wait
         while True:
             self._sleep(max(0.0, self._due - self._clock()))
             if self._before_tick is not None:
                 self._before_tick()
-            batch = self._take()
-            if batch is None:
+            taken = self._take()
+            if taken is None:
                 return
             self._due = max(self._due + self.interval, self._clock())   # late: the next one at once, never a burst
+            batch, boards = taken
             if batch:
                 self._send(batch)
+            if boards:
+                self._send_boards(boards)
 
     def until_tick(self) -> float | None:
         """Seconds until the next tally leaves, or None when nothing is waiting to (no task runs)."""
@@ -121,7 +140,24 @@ class Coalescer:
         """Send what is dirty now (tests; shutting down)."""
         with self._lock:
             batch, self._dirty = self._dirty, {}
+            boards, self._boards = self._boards, set()
         self._send(batch)
+        if boards:
+            self._send_boards(boards)
+
+    def _send_boards(self, session_ids: set[int]) -> None:
+        if self._read_boards is None:
+            return
+        try:
+            messages = self._read_boards(sorted(session_ids))
+        except Exception:
+            log.exception("reading leaderboards failed")
+            return
+        for event, data, room in messages:
+            try:
+                self._emit(event, data, room)
+            except Exception:
+                log.exception("%s to %s failed", event, room)
 
     def _counts(self, batch: dict[str, dict]) -> dict[int, int]:
         unread = {qid for entry in batch.values() for qid, n in entry["votes"].items() if n is None}
@@ -163,6 +199,12 @@ def _default() -> Coalescer:
             return dict(db.session.execute(
                 select(Question.id, Question.votes).where(Question.id.in_(question_ids))).all())
 
+    def read_boards(session_ids: list[int]) -> list[tuple[str, dict, str]]:
+        from roadshow.services import live_scoring
+
+        with app.app_context():
+            return live_scoring.board_messages(session_ids)
+
     def votes_written() -> None:
         """The votes waiting to be written go with this tally (see roadshow.realtime.votes)."""
         from roadshow.realtime import votes
@@ -171,7 +213,8 @@ def _default() -> Coalescer:
 
     return Coalescer(emit=lambda event, data, to: emit_now(event, data, to=to, namespace=NAMESPACE),
                      sleep=socketio.sleep, start_task=socketio.start_background_task, read_votes=read_votes,
-                     viewer_counts=counts_for(app.config.get("REDIS_URL")), before_tick=votes_written)
+                     viewer_counts=counts_for(app.config.get("REDIS_URL")), before_tick=votes_written,
+                     read_boards=read_boards)
 
 
 _instance: Coalescer | None = None

@@ -31,6 +31,18 @@ def publish(event: str, data: dict, *, to: str, namespace: str) -> None:
     after_commit(lambda: emit_now(event, data, to=to, namespace=namespace))
 
 
+def publish_board(session_id: int) -> None:
+    """Once (and only if) the current transaction commits, the live session's leaderboard is due:
+    the tally coalescer (:mod:`roadshow.realtime.coalesce`) reads and sends it at its next tick."""
+
+    def mark() -> None:
+        from roadshow.realtime.coalesce import coalescer
+
+        coalescer().mark_board(session_id)
+
+    after_commit(mark)
+
+
 def is_degraded() -> bool:
     return _degraded["on"]
 

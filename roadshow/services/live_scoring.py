@@ -16,6 +16,7 @@ from roadshow.models import (
 )
 from roadshow.models.live import LeaderboardVisibility, LiveSession, LiveSlot, SessionState
 from roadshow.models.results import ResultSettings
+from roadshow.realtime.publish import publish_board
 from roadshow.services.errors import Conflict, Invalid
 from roadshow.services.live_room import (
     JUDGE, ORGANISER, judges_room, organisers_room, publish, refuse, require_manage, room,
@@ -208,15 +209,29 @@ def _rank_rows(live: LiveSession, names: dict[int, str]) -> list[dict]:
 
 
 def _publish_leaderboard(live: LiveSession) -> None:
-    if not live.scored or live.round_id is None:
-        return
-    data = {"rows": leaderboard_rows(live), "visibility": live.leaderboard.value}
-    if live.leaderboard == LeaderboardVisibility.EVERYONE:
-        publish("leaderboard", data, room(live.id))
-        return
-    publish("leaderboard", data, organisers_room(live.id))
-    if live.leaderboard == LeaderboardVisibility.JUDGES:
-        publish("leaderboard", data, judges_room(live.id))
+    """After commit, the session's leaderboard is due: the tally coalescer reads it then and sends
+    it to the rooms that may see it (:func:`board_messages`), at most five times a second."""
+    if live.scored and live.round_id is not None:
+        publish_board(live.id)
+
+
+def board_messages(session_ids: list[int]) -> list[tuple[str, dict, str]]:
+    """The sessions' ``leaderboard`` events as the boards are now: (event, data, room) for each room
+    allowed to see it (everyone's, or the organisers' and, if so set, the judges')."""
+    messages = []
+    for live in db.session.scalars(select(LiveSession).where(LiveSession.id.in_(session_ids))
+                                   .order_by(LiveSession.id)):
+        if not live.scored or live.round_id is None:
+            continue
+        data = {"rows": leaderboard_rows(live), "visibility": live.leaderboard.value}
+        if live.leaderboard == LeaderboardVisibility.EVERYONE:
+            rooms = [room(live.id)]
+        elif live.leaderboard == LeaderboardVisibility.JUDGES:
+            rooms = [organisers_room(live.id), judges_room(live.id)]
+        else:
+            rooms = [organisers_room(live.id)]
+        messages += [("leaderboard", data, to) for to in rooms]
+    return messages
 
 
 def set_leaderboard(live: LiveSession, visibility, *, by: User) -> None:
