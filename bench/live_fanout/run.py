@@ -72,6 +72,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -281,26 +282,36 @@ def run_ours(args, ns: list[int], redis_url: str | None) -> dict:
     return results
 
 
+def each_n(ns: list[int], config_for) -> dict:
+    """The client run once per N in ``ns`` (``config_for(n)``: its config), a second apart."""
+    results = {}
+    for n in ns:
+        results[n] = run_client(config_for(n))
+        time.sleep(1)
+    return results
+
+
+@contextmanager
+def stopped_after(process: subprocess.Popen):
+    try:
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
 def run_node(args, ns: list[int]) -> dict:
     port = _free_port()
     env = {**os.environ, "PORT": str(port), "ORGANISER_TOKEN": "organiser-token"}
     process = subprocess.Popen(["taskset", "-c", SERVER_CORE, "node", str(HERE / "reference_server.js")],
                                cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, text=True)
-    results = {}
-    try:
+    with stopped_after(process):
         process.stdout.readline()   # "listening <port>"
         url = f"http://127.0.0.1:{port}"
         urllib.request.urlopen(url + "/healthz", timeout=5).read()
         print(f"  node: {url}, pid {process.pid} on core {SERVER_CORE}", flush=True)
-        for n in ns:
-            config = client_config(args, url, 1, "organiser-token", [f"viewer-{i}" for i in range(n)],
-                                   [process.pid], n == max(ns), 0, node_jobs(args.submits))
-            results[n] = run_client(config)
-            time.sleep(1)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-    return results
+        return each_n(ns, lambda n: client_config(args, url, 1, "organiser-token", [f"viewer-{i}" for i in range(n)],
+                                                  [process.pid], n == max(ns), 0, node_jobs(args.submits)))
 
 
 def run_floor(args, ns: list[int]) -> dict:
@@ -311,22 +322,14 @@ def run_floor(args, ns: list[int]) -> dict:
     process = subprocess.Popen([str(args.venv_bin / "gunicorn"), "-c", "gunicorn.conf.py", "--pythonpath",
                                 str(HERE), "floor_app:app"], cwd=PROJECT_ROOT, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    results = {}
-    try:
+    with stopped_after(process):
         url = f"http://127.0.0.1:{port}"
         _wait_healthy(url, process)
         pids = server_pids(port)
         pin(pids, SERVER_CORE)
         print(f"  floor (bare Flask-SocketIO): {url}, gunicorn pids {pids} on core {SERVER_CORE}", flush=True)
-        for n in ns:
-            config = {**client_config(args, url, 1, "organiser", [f"viewer-{i}" for i in range(n)], pids, False, 0, []),
-                      "rates": []}
-            results[n] = run_client(config)
-            time.sleep(1)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-    return results
+        return each_n(ns, lambda n: {**client_config(args, url, 1, "organiser", [f"viewer-{i}" for i in range(n)],
+                                                     pids, False, 0, []), "rates": []})
 
 
 def client_config(args, url, session_id, organiser_token, tokens, pids, storm: bool, offset: int,
