@@ -18,11 +18,11 @@ whichever process sends it, and a lost one is corrected by the next (or by ``sta
 Viewer counts are counted per process (the connections this process holds in the room) and summed
 over the processes serving the room through Redis (:mod:`roadshow.realtime.viewers`).
 
-Ranking changes go the same way: a judge's submit marks the session's leaderboard due
-(``mark_board``), and the tick reads the board as it is then and sends it to the rooms allowed to
-see it, so a burst of submits (the last seconds before the scoring window closes) makes one board a
-tick, never one per sheet. A board marked while no task runs leaves at once (the task starts
-without its first wait); the next one no sooner than ``interval`` later.
+Ranking changes go out throttled: a judge's submit marks the session's leaderboard due
+(``mark_board``). If the session's last board left ``interval`` ago or more, it is read and sent at
+once, from the caller (after its commit); otherwise a tick at least ``interval`` after the last one
+reads it as it is then and sends it. A burst of submits (the last seconds before the scoring window
+closes) makes one board per interval, never one per sheet, and a lone submit is not delayed.
 """
 from __future__ import annotations
 
@@ -59,6 +59,7 @@ class Coalescer:
         self._before_tick = before_tick     # before_tick(): e.g. write the votes waiting for this tally
         self._read_boards = read_boards     # read_boards([session id]) -> [(event, data, room)]
         self._boards: set[int] = set()      # sessions whose leaderboard is due
+        self._board_sent: dict[int, float] = {}   # session -> when its last board left
 
     def mark_votes(self, room: str, votes: dict[int, int]) -> None:
         with self._lock:
@@ -78,16 +79,28 @@ class Coalescer:
             self._ensure_running()
 
     def mark_board(self, session_id: int) -> None:
-        """The session's leaderboard changed: the next tick (at once, if no task runs) sends it."""
+        """The session's leaderboard changed: sent now if its last one left ``interval`` ago, else by
+        the first tick ``interval`` after that one."""
         with self._lock:
-            self._boards.add(session_id)
-            self._ensure_running(first_wait=0.0)
+            now = self._clock()
+            due_now = session_id not in self._boards and self._board_free(session_id, now)
+            if due_now:
+                self._board_sent[session_id] = now
+            else:
+                self._boards.add(session_id)
+                self._ensure_running()
+        if due_now:
+            self._send_boards({session_id})
 
-    def _ensure_running(self, first_wait: float | None = None) -> None:
+    def _board_free(self, session_id: int, now: float) -> bool:
+        last = self._board_sent.get(session_id)
+        return last is None or now - last >= self.interval - 1e-6   # (the clock's rounding)
+
+    def _ensure_running(self) -> None:
         if not self._running:
             self._running = True
             try:
-                self._start_task(lambda: self._loop(self.interval if first_wait is None else first_wait))
+                self._start_task(self._loop)
             except Exception:
                 self._running = False
                 raise
@@ -106,17 +119,22 @@ class Coalescer:
                 else:
                     kept[room] = entry
             self._dirty = kept
-            boards, self._boards = self._boards, set()
-            if not batch and not kept and not boards:
+            # on the tick's schedule, not its wake-up: a late tick does not push the next board a tick later
+            tick = self._due if self._due is not None else now
+            boards = {session_id for session_id in self._boards if self._board_free(session_id, tick)}
+            self._boards -= boards
+            for session_id in boards:
+                self._board_sent[session_id] = tick
+            if not batch and not kept and not self._boards and not boards:
                 self._running = False
                 self._due = None
                 return None
             return batch, boards
 
-    def _loop(self, first_wait: float) -> None:
+    def _loop(self) -> None:
         """Tick every ``interval`` on a fixed clock: the time a tally takes to send (a read and a
         fan-out to every socket of the room) is not added to the wait of the changes behind it."""
-        self._due = self._clock() + first_wait
+        self._due = self._clock() + self.interval
         while True:
             self._sleep(max(0.0, self._due - self._clock()))
             if self._before_tick is not None:

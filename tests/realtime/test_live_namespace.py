@@ -734,43 +734,41 @@ def test_the_coalescer_says_when_its_next_tally_leaves():
     assert coalescer.until_tick() is None      # nothing left to send: the task ended
 
 
-def test_leaderboards_leave_with_the_ticks_one_per_tick_read_as_they_are_then():
-    now, sent, tasks, reads = [0.0], [], [], []
+def test_leaderboards_are_throttled_a_lone_one_at_once_a_burst_one_per_interval_read_as_they_are_then():
+    now, sent, tasks = [0.0], [], []
     boards = {1: 0}
 
-    def sleep(seconds):
-        now[0] += seconds
-
     def read_boards(session_ids):
-        reads.append((round(now[0], 1), session_ids))
         return [("leaderboard", {"rows": boards[sid]}, f"live:{sid}") for sid in session_ids]
 
-    coalescer = coalesce.Coalescer(emit=lambda event, data, to: sent.append((round(now[0], 1), event, data, to)),
-                                   sleep=sleep, start_task=tasks.append, clock=lambda: now[0],
-                                   read_boards=read_boards)
-    for n in range(1, 6):                 # five submits in a burst: the first starts the task
-        boards[1] = n
+    coalescer = coalesce.Coalescer(emit=lambda event, data, to: sent.append((round(now[0], 2), data["rows"], to)),
+                                   sleep=lambda seconds: now.__setitem__(0, now[0] + seconds),
+                                   start_task=tasks.append, clock=lambda: now[0], read_boards=read_boards)
+    boards[1] = 1
+    coalescer.mark_board(1)               # a lone submit: its board leaves at once, from the caller
+    assert sent == [(0.0, 1, "live:1")] and tasks == []
+    for at, n in ((0.05, 2), (0.1, 3)):   # more within the interval: they wait for a tick
+        now[0], boards[1] = at, n
         coalescer.mark_board(1)
-    assert len(tasks) == 1 and sent == []
-    tasks[0]()                            # idle before: the first tick is at once, one board for the burst
-    assert sent == [(0.0, "leaderboard", {"rows": 5}, "live:1")]
-    assert reads == [(0.0, [1])]
+    assert len(tasks) == 1 and len(sent) == 1
+    tasks[0]()                            # started at 0.1: its tick at 0.3 reads the board as it is then
+    assert sent[1:] == [(0.3, 3, "live:1")]
 
-    def sleep_with_submits(seconds):      # later, while the task runs: a submit every 50 ms until 0.3 s
+    def sleep_with_submits(seconds):      # a submit every 50 ms until 0.3 s, while the task ticks
         for _ in range(round(seconds / 0.05)):
             now[0] += 0.05
-            if now[0] < 0.3:
+            if now[0] < 10.3:
                 boards[1] += 1
                 coalescer.mark_board(1)
 
     coalescer._sleep = sleep_with_submits
-    now[0], sent[:] = 0.0, []
-    boards[1] = 100
-    coalescer.mark_board(1)
-    tasks[1]()
-    assert [at for at, *_ in sent] == [0.0, 0.2, 0.4]   # at once, then never closer than the interval
-    assert sent[-1][2] == {"rows": boards[1]} == {"rows": 105}   # the last one as the board was then
-    assert len(tasks) == 2
+    now[0], sent[:], boards[1] = 10.0, [], 100
+    coalescer.mark_board(1)               # long after: at once again
+    boards[1] += 1
+    coalescer.mark_board(1)               # and one more at the same moment: the task's tick
+    tasks[-1]()
+    assert [at for at, *_ in sent] == [10.0, 10.2, 10.4]   # never closer than the interval
+    assert sent[-1][1] == boards[1] == 106                 # the last one as the board was then
 
 
 def test_a_crowd_joining_gets_its_viewer_count_once_a_second_and_votes_still_five_times():
