@@ -39,7 +39,7 @@ from roadshow.realtime.group_commit import WriteFailed
 from roadshow.realtime.connection import AuthenticatedNamespace, error_payload
 from roadshow.realtime.publish import is_degraded
 from roadshow.realtime.records import Record
-from roadshow.services import live_questions, live_room, live_state
+from roadshow.services import live_question_pages, live_questions, live_room, live_state
 from roadshow.services.errors import DomainError, Forbidden
 from roadshow.services.live_votes import VoteRequest
 
@@ -47,6 +47,7 @@ log = logging.getLogger(__name__)
 
 NAMESPACE = "/live"
 MAX_PAYLOAD_BYTES = 2048
+READ_ONLY = {"on_questions"}   # events that write nothing: no IMMEDIATE transaction on SQLite
 
 
 class LiveNamespace(AuthenticatedNamespace):
@@ -231,7 +232,8 @@ class LiveNamespace(AuthenticatedNamespace):
                 if request.sid not in self.connections:
                     return error_payload("unauthenticated", "not connected")
                 return handler(None, None, data)
-            intend_to_write()
+            if handler.__name__ not in READ_ONLY:
+                intend_to_write()
             try:
                 connection = self.connections.get(request.sid)
                 user = self._current_user(connection)
@@ -266,6 +268,10 @@ class LiveNamespace(AuthenticatedNamespace):
     def on_state(self, user, connection, data):
         """Ask again for the whole room (e.g. after ``degraded`` ends)."""
         return {"state": live_state.snapshot(_live(connection), user)}
+
+    def on_questions(self, user, connection, data):
+        """Older questions than ``state`` carries: ``{"before": <question id>}``, a page at a time."""
+        return live_question_pages.earlier(_live(connection), user, before=data.get("before"))
 
     def on_ask(self, user, connection, data):
         question = live_questions.ask(_live(connection), user, text=data.get("text"),

@@ -6,8 +6,7 @@ processes. Upvotes are in :mod:`roadshow.services.live_votes`.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import ColumnElement, func, select
 
 from roadshow.extensions import db
 from roadshow.models import User, utcnow
@@ -42,14 +41,16 @@ def question_data(question: Question, *, for_organiser: bool) -> dict:
     }
 
 
-def visible_questions(live: LiveSession, role: str) -> list[Question]:
-    # authors in one query, not one per question: every (re)connect reads the whole list
-    query = select(Question).options(selectinload(Question.author)).where(Question.session_id == live.id)
+def visible_to(live: LiveSession, role: str) -> list[ColumnElement[bool]]:
+    """Which of the session's questions a viewer of ``role`` may see: organisers all, judges the
+    approved ones, the audience the approved ones outside the judges' channel. A conflicted judge
+    sees less again (:func:`hidden_from`)."""
+    where = [Question.session_id == live.id]
     if role != ORGANISER:
-        query = query.where(Question.status == QuestionStatus.APPROVED)
+        where.append(Question.status == QuestionStatus.APPROVED)
         if role != JUDGE:
-            query = query.where(Question.judges_only.is_(False))
-    return list(db.session.scalars(query.order_by(Question.created_at, Question.id)))
+            where.append(Question.judges_only.is_(False))
+    return where
 
 
 def _publish(question: Question, *, was_public: bool = False) -> None:

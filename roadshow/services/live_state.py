@@ -78,7 +78,7 @@ def _shared_json(live: LiveSession, role: str) -> str:
 
 
 def _shared_entry(live: LiveSession, role: str) -> _Shared:
-    from roadshow.services import live_questions, live_scoring
+    from roadshow.services import live_question_pages, live_questions, live_scoring
 
     key = (instance_key(), live.id, role)
     generation = _generations.get(live.id, 0)
@@ -90,12 +90,13 @@ def _shared_entry(live: LiveSession, role: str) -> _Shared:
     counts = live_scoring.counts_by_project(live, [slot.application_id for slot in slots])
     slot_rows = {slot.id: slot_data(slot, counts.get(slot.application_id, (0, 0))) for slot in slots}
     current = next((slot for slot in slots if slot.id == live.current_slot_id), None)
+    window = live_question_pages.state_window(live, role)
     part = {
         "session": session_data(live),
         "slots": list(slot_rows.values()),
         "current": slot_rows[current.id] if current else None,
-        "questions": [live_questions.question_data(q, for_organiser=role == ORGANISER)
-                      for q in live_questions.visible_questions(live, role)],
+        "questions": [live_questions.question_data(q, for_organiser=role == ORGANISER) for q in window.questions],
+        "questions_before": window.before,
         "scoring": live_scoring.scoring_for(live, current, None, role,
                                             known=counts.get(current.application_id) if current else None),
         "leaderboard": live_scoring.leaderboard_rows(live) if live_scoring.may_see_leaderboard(live, role) else None,
@@ -149,22 +150,26 @@ def snapshot(live: LiveSession, user: User, *, role: str | None = None,
     """The whole room as ``user`` may see it (``role``, if the caller has asked the policy already):
     the ``state`` event. Every viewer gets it at each (re)connect: the room's part is shared by the
     viewers of a role (see ``_shared``); the viewer's own part (``own``: their upvotes and interest,
-    if the caller has read them with :func:`own_parts`) is read here otherwise."""
-    from roadshow.services import live_questions, live_scoring
+    if the caller has read them with :func:`own_parts`) is read here otherwise. Its questions are a
+    window, older ones paged in on demand (:mod:`roadshow.services.live_question_pages`)."""
+    from roadshow.services import live_question_pages, live_questions, live_scoring
 
     role = role or role_of(user, live)
     part = _shared_part(live, role)
     my_votes, my_interest = own if own is not None else own_parts([(live.id, user.id)])[live.id, user.id]
-    scoring, questions = part["scoring"], part["questions"]
+    scoring, questions, before = part["scoring"], part["questions"], part["questions_before"]
     if role == JUDGE:
         if scoring["open"]:
             scoring = {**scoring, "can_score": live_scoring.may_score(user, live, current_slot(live))}
         hidden = live_questions.hidden_from(user.id, live)   # conflicted: not the judges' channel about it
         if hidden:
             questions = [q for q in questions if not (q["judges_only"] and q["slot_id"] in hidden)]
+            if before is not None and not live_question_pages.has_older(live, role, before, hidden):
+                before = None
     return {
         **part,
         "questions": questions,
+        "questions_before": before,
         "scoring": scoring,
         "my_votes": my_votes,
         "my_interest": my_interest,

@@ -1,7 +1,9 @@
 // The live room, for every view (audience, judge, presenter, console, projector): one connection to
 // the /live namespace; the server sends the whole room as `state` on every (re)connect and deltas
-// after that. Timers and the pitch video are drawn locally from the server's clock (offset measured
-// with `ping`), so nothing is sent per second. Data is only ever written with textContent.
+// after that (of a long Q&A, `state` has the newest questions; older ones are asked for with
+// `questions`, a page at a time, when the viewer wants them). Timers and the pitch video are drawn
+// locally from the server's clock (offset measured with `ping`), so nothing is sent per second.
+// Data is only ever written with textContent.
 (function () {
   "use strict";
   const root = document.getElementById("live-room");
@@ -31,7 +33,9 @@
   const room = {
     session: {}, slots: new Map(), currentId: null, questions: new Map(), myVotes: new Set(),
     myInterest: new Set(), scoring: null, leaderboard: null, viewers: 0,
+    questionsBefore: null,   // the id before which older questions may be asked for, or null
   };
+  const earlier = { loading: false, generation: 0 };   // the page of older questions being asked for
   // The running order is rendered by the page: slot id -> {applicationId, project}.
   const order = new Map();
   document.querySelectorAll("#running-order li[data-slot-id]").forEach(function (item) {
@@ -111,6 +115,9 @@
     room.currentId = state.current ? state.current.id : (room.session.current_slot_id || null);
     room.questions = new Map();
     (state.questions || []).forEach(function (q) { room.questions.set(q.id, q); });
+    room.questionsBefore = typeof state.questions_before === "number" ? state.questions_before : null;
+    earlier.generation += 1;   // a page asked for before this state is not merged into it
+    earlier.loading = false;
     room.myVotes = new Set(state.my_votes || []);
     room.myInterest = new Set(state.my_interest || []);
     room.scoring = state.scoring || null;
@@ -402,7 +409,48 @@
       });
       show(document.querySelector('[data-empty-for="' + list.id + '"]'), items.length === 0);
     });
+    renderEarlier();
   }
+
+  // -- earlier questions: `state` has the newest; older ones a page at a time, on demand ---------
+  function renderEarlier() {
+    document.querySelectorAll("[data-earlier-for]").forEach(function (box) {
+      const list = $(box.dataset.earlierFor);
+      if (!list) { return; }
+      // Where older questions go: below the newest ones when sorted by time, and above their
+      // newer equals when sorted by votes (ties are oldest first).
+      if ((list.dataset.sort || "votes") === "time") {
+        if (list.nextElementSibling !== box) { list.after(box); }
+      } else if (list.previousElementSibling !== box) {
+        list.before(box);
+      }
+      show(box, room.questionsBefore !== null);
+      // busy, not disabled: a disabled button would lose the keyboard's focus
+      box.querySelector("button").setAttribute("aria-busy", earlier.loading ? "true" : "false");
+    });
+  }
+  function loadEarlier(box) {
+    if (earlier.loading || room.questionsBefore === null) { return; }
+    const generation = earlier.generation;
+    const feedback = box.querySelector("[data-feedback]");
+    earlier.loading = true;
+    renderEarlier();
+    emit("questions", { before: room.questionsBefore }).then(function (ack) {
+      if (generation !== earlier.generation) { return; }   // reconnected meanwhile: the new state stands
+      earlier.loading = false;
+      if (!ack.ok) { setText(feedback, errorText(ack)); renderEarlier(); return; }
+      setText(feedback, "");
+      (ack.questions || []).forEach(function (q) {
+        // one already known is kept: the deltas since `state` keep it current
+        if (!room.questions.has(q.id)) { room.questions.set(q.id, q); }
+      });
+      room.questionsBefore = typeof ack.before === "number" ? ack.before : null;
+      renderQuestions();
+    });
+  }
+  document.querySelectorAll("[data-earlier-for]").forEach(function (box) {
+    box.querySelector("button").addEventListener("click", function () { loadEarlier(box); });
+  });
   document.querySelectorAll("[data-sort-for]").forEach(function (select) {
     select.addEventListener("change", function () {
       const list = $(select.dataset.sortFor);

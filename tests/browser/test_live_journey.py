@@ -10,6 +10,10 @@ value. The organiser closes scoring and, the round announcing live, the aggregat
 room. The observer marks interest in the project, with a follow-up, and it is stored; withdraws it
 and marks it again.
 
+A long Q&A (130 approved questions) shows the newest 100; "Show earlier questions" brings in the
+older ones, each once, above the list sorted by votes and below it sorted by time; a reload shows
+the newest 100 again.
+
 The world (contest, round, judge, video, session) is built in the server's database by
 tests/browser/live_world.py; every step after that goes through the pages and their connections.
 Everything waits on conditions in the pages, never on fixed sleeps.
@@ -24,7 +28,8 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from roadshow.extensions import db
-from roadshow.models.live import Interest
+from roadshow.models import User
+from roadshow.models.live import Interest, Question, QuestionStatus
 
 from tests.browser.live_world import make_live_world
 from tests.browser.review_world import server_app
@@ -280,3 +285,38 @@ def test_one_slot_of_a_live_roadshow_in_three_browsers(new_page, live_server, wo
     assert not observer_trouble, observer_trouble
     assert not judge_trouble, judge_trouble
     assert not sheet_trouble, sheet_trouble
+
+
+def test_a_long_question_and_answer_shows_the_newest_and_pages_in_the_earlier_ones(new_page, live_server, world):
+    with server_app(live_server) as app, app.app_context():
+        author = User.by_email(world.organiser_email)
+        db.session.add_all([Question(session_id=world.session_id, author_id=author.id, text=f"Question {n}?",
+                                     status=QuestionStatus.APPROVED) for n in range(130)])
+        db.session.commit()
+    observer = new_page("en-US")
+    trouble = watch_for_trouble(observer)
+    log_in(observer, world.observer_email, world.password)
+    open_room(observer, f"/live/{world.session_id}")
+    questions, earlier = observer.locator("#questions li.live-question"), observer.locator('[data-earlier-for="questions"]')
+    expect(questions).to_have_count(100)
+    expect(earlier.locator("button")).to_have_text("Show earlier questions")
+    expect(questions.filter(has_text="Question 29?")).to_have_count(0)
+    place = """() => { const box = document.querySelector('[data-earlier-for="questions"]');
+      return box.nextElementSibling.id === "questions" ? "above" : box.previousElementSibling.id === "questions" ? "below" : ""; }"""
+    assert observer.evaluate(place) == "above"     # by votes, ties oldest first: above the list
+    observer.locator("#questions-sort").select_option("time")
+    assert observer.evaluate(place) == "below"     # newest first: below it
+    expect(questions.first).to_contain_text("Question 129?")
+
+    earlier.locator("button").click()
+    expect(questions).to_have_count(130)
+    expect(earlier).to_be_hidden()
+    expect(questions.last).to_contain_text("Question 0?")
+    ids = observer.evaluate("() => Array.from(document.querySelectorAll('#questions li.live-question'),"
+                            " (item) => item.dataset.questionId)")
+    assert len(set(ids)) == 130
+
+    observer.reload()   # a fresh state: the newest again, and the way to the others
+    expect(observer.locator("#questions li.live-question")).to_have_count(100)
+    expect(observer.locator('[data-earlier-for="questions"]')).to_be_visible()
+    assert not trouble, trouble

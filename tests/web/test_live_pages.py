@@ -15,7 +15,7 @@ from roadshow.extensions import db
 from roadshow.models import ApplicationMember, Contest, ContestStatus, MaterialKind, Role, User, utcnow
 from roadshow.models.live import LiveSession, LiveSlot
 from roadshow.services import contests
-from tests.helpers import create_user, login, make_contest
+from tests.helpers import create_user, login
 from tests.review_builders import make_review
 from tests.web.test_materials import VIDEO, add_material
 
@@ -176,6 +176,25 @@ def test_the_console_has_every_control(app, world):
     assert 'id="leaderboard-visibility"' in html
     assert 'data-filter="pending"' in html and 'data-moderate="true"' in html
     assert f'href="/live/{world["session"]}/projector"' in html
+
+
+def test_the_question_lists_offer_earlier_questions_in_the_viewers_language(app, world):
+    """Questions older than the state carries are paged in from under each list that may lack some:
+    not the pending list (every pending question is in the organisers' state), not the projector."""
+    url = f"/live/{world['session']}"
+
+    def lists_with_earlier(email, page=""):
+        return re.findall(r'data-earlier-for="([^"]+)"', as_user(app, email).get(url + page).get_data(as_text=True))
+
+    assert lists_with_earlier(ORG, "/console") == ["questions", "judge-questions"]
+    assert lists_with_earlier(JUDGE, "/judge") == ["judge-questions", "questions"]
+    assert lists_with_earlier(OBSERVER) == ["questions"]
+    assert lists_with_earlier(ORG, "/projector") == []
+    assert "Show earlier questions" in as_user(app, OBSERVER).get(url).get_data(as_text=True)
+    with app.app_context():
+        User.by_email(OBSERVER).locale = "zh_CN"
+        db.session.commit()
+    assert "显示更早的问题" in as_user(app, OBSERVER).get(url).get_data(as_text=True)
 
 
 def test_the_judge_view_links_the_materials_and_the_score_sheet(app, world):
