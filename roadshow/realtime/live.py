@@ -140,8 +140,14 @@ class LiveNamespace(AuthenticatedNamespace):
         text = f"2{self.namespace},[{json.dumps(event)},{data_json}]"
         self.server._send_eio_packet(eio_sid, eio_packet.Packet(eio_packet.MESSAGE, data=text))
 
-    def on_disconnect(self, *args):
-        sid = request.sid
+    def _disconnect(self, sid: str, *reason) -> None:
+        """A socket gone: out of this process's count and its record removed (in a batch). Without a
+        request context either: when a crowd leaves at once (the event ends, a worker restarts) the
+        context's URL matching would cost every one of them what it cost a connect."""
+        environ = self.server.get_environ(sid, namespace=self.namespace)
+        if not environ:
+            return
+        app = environ["flask.app"]
         with self._lock:
             connection = self.connections.pop(sid, None)
             count = None
@@ -151,10 +157,10 @@ class LiveNamespace(AuthenticatedNamespace):
                 count = len(sids)
                 if not sids:
                     self.viewers.pop(connection.session_id, None)
-        db.session.rollback()
-        records.recorder(current_app._get_current_object()).submit(Record(sid, self.namespace, None))
-        if connection is not None:
-            coalescer().mark_viewers(live_room.room(connection.session_id), count)
+        with app.app_context():
+            records.recorder(app).submit(Record(sid, self.namespace, None))
+            if connection is not None:
+                coalescer().mark_viewers(live_room.room(connection.session_id), count)
 
     # -- every event -------------------------------------------------------------------------------
 
@@ -189,10 +195,13 @@ class LiveNamespace(AuthenticatedNamespace):
             self.send_local("state", live_state.snapshot(live, user, role=role), request.sid)
 
     def trigger_event(self, event, *args):
-        """A connect is admitted in a batch (:meth:`_connect`); an upvote on a connection whose
-        answers are fresh goes straight to the vote writer."""
+        """A connect is admitted in a batch (:meth:`_connect`), a disconnect recorded likewise
+        (:meth:`_disconnect`); an upvote on a connection whose answers are fresh goes straight to
+        the vote writer."""
         if event == "connect":
             return self._connect(*args)
+        if event == "disconnect":
+            return self._disconnect(*args)
         if event == "vote" and args:
             connection = self.connections.get(args[0])
             if connection is not None and connection.fresh and connection.may_participate:

@@ -1080,6 +1080,17 @@ def test_viewers_connecting_at_once_are_each_recorded_before_their_connect_is_an
         assert db.session.scalars(select(SocketConnection).where(SocketConnection.namespace == NS)).all() == []
 
 
+def test_a_viewer_leaving_is_out_of_the_count_and_of_the_records(app, room):
+    watcher, _ = connect(app, OBS, session_id=room.session_id)
+    leaver, _ = connect(app, OBS2, session_id=room.session_id)
+    assert wait_for(lambda: any(t.get("viewers") == 2 for t in received(watcher, "tally")), timeout=3)
+    leaver.disconnect(namespace=NS)
+    assert wait_for(lambda: any(t.get("viewers") == 1 for t in received(watcher, "tally")), timeout=3)
+    with app.app_context():
+        assert [c.user_id for c in db.session.scalars(select(SocketConnection)
+                                                      .where(SocketConnection.namespace == NS))] == [_uid(app, OBS)]
+
+
 def test_many_voters_at_once_are_all_answered_with_the_final_count(app, room):
     import threading
 
