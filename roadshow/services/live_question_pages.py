@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, not_, or_, select
+from sqlalchemy import ColumnElement, not_, or_, select, true
 from sqlalchemy.orm import selectinload
 
 from roadshow.extensions import db
@@ -34,6 +34,8 @@ from roadshow.services.live_room import JUDGE, ORGANISER, refuse, role_of
 STATE_QUESTIONS = 100
 PAGE_QUESTIONS = 100
 MAX_ID = 2 ** 63 - 1   # beyond a database integer: refused, not a driver's overflow
+ID_CEILING = 2 ** 31 - 1   # the largest id the column holds (PostgreSQL's integer): a cursor above it
+                           # means "before every question", and is not bound as a number out of range
 
 
 @dataclass
@@ -80,15 +82,19 @@ def state_window(live: LiveSession, role: str) -> Page:
     return Page(kept + newest, oldest if has_older(live, role, oldest) else None)
 
 
+def _before(before: int) -> ColumnElement[bool]:
+    return Question.id < before if before <= ID_CEILING else true()
+
+
 def has_older(live: LiveSession, role: str, before: int, hidden: set[int] = frozenset()) -> bool:
     """Whether a page before id ``before`` would have a question for ``role`` (less ``hidden``)."""
-    return db.session.scalar(select(Question.id).where(*_pageable(live, role, hidden), Question.id < before)
+    return db.session.scalar(select(Question.id).where(*_pageable(live, role, hidden), _before(before))
                              .limit(1)) is not None
 
 
 def page_before(live: LiveSession, role: str, before: int, hidden: set[int] = frozenset()) -> Page:
     """Up to ``PAGE_QUESTIONS`` of the questions before id ``before`` (the newest of them)."""
-    found = list(db.session.scalars(_questions(*_pageable(live, role, hidden), Question.id < before)
+    found = list(db.session.scalars(_questions(*_pageable(live, role, hidden), _before(before))
                                     .order_by(Question.id.desc()).limit(PAGE_QUESTIONS + 1)))
     more = len(found) > PAGE_QUESTIONS
     questions = found[:PAGE_QUESTIONS][::-1]

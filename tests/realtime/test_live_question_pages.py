@@ -81,7 +81,7 @@ def test_the_cursor_never_reaches_another_sessions_questions(app, room):
     ours = add_questions(app, room.session_id, [{}] * 3, author=OBS2)
     theirs = add_questions(app, other_id, [{}] * 3, author=OBS2)
     socket, _ = connect(app, OBS, session_id=room.session_id)
-    for before in (theirs[-1].id + 1, 10 ** 12):
+    for before in (theirs[-1].id + 1, 2 ** 31 - 1, 2 ** 31, 10 ** 12, 2 ** 63 - 1):
         answer = call(socket, "questions", {"before": before})
         assert [q["id"] for q in answer["questions"]] == [a.id for a in ours] and answer["before"] is None
 
