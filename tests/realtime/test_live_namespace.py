@@ -90,6 +90,19 @@ def control(socket, action, **data):
     return call(socket, "control", {"action": action, **data})
 
 
+def age_answers(by: float = live_namespace.ACCESS_TTL) -> None:
+    """Make every connection's policy answers ``by`` seconds older (stale at ``ACCESS_TTL``)."""
+    for connection in socketio.server.namespace_handlers[NS].connections.values():
+        connection.checked_at -= by
+
+
+def remove_member(contest, email: str) -> None:
+    """Delete ``email``'s roles in ``contest`` directly (behind the services' back); the caller commits."""
+    for membership in contests.members(contest):
+        if membership.user_id == User.by_email(email).id:
+            db.session.delete(membership)
+
+
 # -- connecting ----------------------------------------------------------------------------------
 
 def test_viewer_connects_and_gets_state_only_for_itself(app, room):
@@ -185,9 +198,7 @@ def test_after_a_while_every_event_checks_the_session_and_the_room_again(app, ro
         db.session.get(type(token), token_id).revoked_at = utcnow()   # no disconnect: behind the services' back
         db.session.commit()
     assert call(socket, "ask", {"text": "Within the time?"})["ok"]
-    namespace = socketio.server.namespace_handlers[NS]
-    for connection in namespace.connections.values():
-        connection.checked_at -= live_namespace.ACCESS_TTL
+    age_answers()
     assert call(socket, "ask", {"text": "And now?"})["error"]["code"] == "unauthenticated"
     assert not socket.is_connected(NS)
 
@@ -839,14 +850,11 @@ def test_a_role_removed_mid_session_counts_once_the_answers_are_old(app, room):
     with app.test_request_context():
         contest = db.session.get(Contest, room.review.contest_id)
         assert contest.is_public
-        for membership in contests.members(contest):
-            if membership.user_id == User.by_email(OBS).id:
-                db.session.delete(membership)
+        remove_member(contest, OBS)
         db.session.commit()
     namespace = socketio.server.namespace_handlers[NS]
     assert [c.role for c in namespace.connections.values()] == ["observer"]   # within ACCESS_TTL
-    for connection in namespace.connections.values():
-        connection.checked_at -= live_namespace.ACCESS_TTL
+    age_answers()
     assert call(socket, "ask", {"text": "Still here?"})["ok"]
     assert [c.role for c in namespace.connections.values()] == ["viewer"]
     assert received(socket, "state")[-1]["role"] == "viewer"     # told at once, in the audience's room
@@ -877,8 +885,7 @@ def test_the_refresher_asks_again_for_a_whole_room_in_a_few_queries(app, room):
         token_id = token.id
     scripted, _ = connect(app, None, auth={"session_id": room.session_id, "token": plain})
     namespace = socketio.server.namespace_handlers[NS]
-    for connection in namespace.connections.values():
-        connection.checked_at -= access.ACCESS_TTL / 2          # due, not yet stale
+    age_answers(access.ACCESS_TTL / 2)          # due, not yet stale
     statements = _statements(app)
     namespace.refresher.refresh_due(socketio)
     few = len(statements)
@@ -888,16 +895,13 @@ def test_the_refresher_asks_again_for_a_whole_room_in_a_few_queries(app, room):
     with app.test_request_context():   # behind the services' back: no disconnect, no event
         db.session.get(ApiToken, token_id).revoked_at = utcnow()
         contest = db.session.get(Contest, room.review.contest_id)
-        for membership in contests.members(contest):
-            if membership.user_id == User.by_email(ORG).id:
-                db.session.delete(membership)
+        remove_member(contest, ORG)
         db.session.commit()
     for n in range(5):
         create_user(app, f"viewer{n}@example.com", name=f"Viewer {n}")
         connect(app, f"viewer{n}@example.com", session_id=room.session_id)
     received(organiser, "state")
-    for connection in namespace.connections.values():
-        connection.checked_at -= access.ACCESS_TTL / 2
+    age_answers(access.ACCESS_TTL / 2)
     statements.clear()
     namespace.refresher.refresh_due(socketio)
     assert not scripted.is_connected(NS)
@@ -917,14 +921,10 @@ def test_an_organiser_removed_mid_session_leaves_the_organisers_room(app, room):
     asker, _ = connect(app, OBS, session_id=room.session_id)
     with app.test_request_context():
         contest = db.session.get(Contest, room.review.contest_id)
-        for membership in contests.members(contest):
-            if membership.user_id == User.by_email(ORG).id:
-                db.session.delete(membership)
+        remove_member(contest, ORG)
         db.session.commit()
     assert control(socket, "start_session")["error"]["code"] == "forbidden"   # organisers' actions: at once
-    namespace = socketio.server.namespace_handlers[NS]
-    for connection in namespace.connections.values():
-        connection.checked_at -= live_namespace.ACCESS_TTL
+    age_answers()
     assert call(socket, "state", {})["state"]["role"] == "viewer"
     received(socket, "question")
     assert call(asker, "ask", {"text": "Pending, for organisers only"})["ok"]

@@ -6,16 +6,17 @@ from collections import Counter
 
 import pytest
 
-from roadshow.extensions import db, socketio
+from roadshow.extensions import db
 from roadshow.models import Contest, ContestStatus, User, utcnow
 from roadshow.models.live import LiveSession
-from roadshow.realtime import live as live_namespace
-from roadshow.services import api_tokens, contests
+from roadshow.services import api_tokens
 from roadshow.services.live_question_pages import PAGE_QUESTIONS, STATE_QUESTIONS
 from tests.helpers import create_user
 from tests.question_builders import add_questions, mixed_specs
 from tests.realtime import test_live_namespace
-from tests.realtime.test_live_namespace import J1, J2, NS, OBS, OBS2, ORG, call, connect, make_live, received
+from tests.realtime.test_live_namespace import (
+    J1, J2, NS, OBS, OBS2, ORG, age_answers, call, connect, make_live, received, remove_member,
+)
 from tests.review_builders import add_conflict
 
 _fresh_coalescer = test_live_namespace._fresh_coalescer   # autouse: each test's sockets closed after it
@@ -111,8 +112,7 @@ def test_a_revoked_connection_is_refused_and_dropped(app, room):
     with app.test_request_context():   # behind the services' back: no disconnect
         db.session.get(type(token), token_id).revoked_at = utcnow()
         db.session.commit()
-    for connection in socketio.server.namespace_handlers[NS].connections.values():
-        connection.checked_at -= live_namespace.ACCESS_TTL
+    age_answers()
     answer = call(socket, "questions", {"before": 10 ** 6})
     assert answer["error"]["code"] == "unauthenticated" and "questions" not in answer
     assert not socket.is_connected(NS)
@@ -126,8 +126,7 @@ def test_a_viewer_no_longer_allowed_in_the_room_is_refused_and_dropped(app, room
     with app.app_context():
         db.session.get(Contest, room.review.contest_id).status = ContestStatus.DRAFT
         db.session.commit()
-    for connection in socketio.server.namespace_handlers[NS].connections.values():
-        connection.checked_at -= live_namespace.ACCESS_TTL
+    age_answers()
     answer = call(socket, "questions", {"before": 10 ** 6})
     assert answer["error"]["code"] == "forbidden" and "questions" not in answer
     assert not socket.is_connected(NS)
@@ -141,9 +140,7 @@ def test_an_organiser_removed_mid_session_pages_in_no_pending_question_at_once(a
     assert len(as_organiser) == 1 and "original_text" in as_organiser[0]   # the pending one: in state
     with app.test_request_context():
         contest = db.session.get(Contest, room.review.contest_id)
-        for membership in contests.members(contest):
-            if membership.user_id == User.by_email(ORG).id:
-                db.session.delete(membership)
+        remove_member(contest, ORG)
         db.session.commit()
     answer = call(socket, "questions", {"before": 10 ** 6})
     assert [q["status"] for q in answer["questions"]] == ["approved"] and "original_text" not in answer["questions"][0]
