@@ -96,15 +96,8 @@ class LiveNamespace(AuthenticatedNamespace):
             except WriteFailed:
                 raise ConnectionRefusedError("unavailable") from None
             connection = admission.connection
-            with self._lock:
-                if not self._still_here(sid):
-                    connection = None   # gone while it was admitted
-                else:
-                    self.connections[sid] = connection
-                    sids = self.viewers.setdefault(connection.session_id, set())
-                    sids.add(sid)
-                    count = len(sids)
-            if connection is None:
+            count = self._count_in(sid, connection)
+            if count is None:   # gone while it was admitted
                 records.recorder(app).submit(Record(sid, self.namespace, None))
                 raise ConnectionRefusedError("gone")
             self.send_local_json("state", admission.state, sid)
@@ -113,6 +106,29 @@ class LiveNamespace(AuthenticatedNamespace):
             coalescer().mark_viewers(live_room.room(connection.session_id), count)
             if app.config["LIVE_ACCESS_REFRESH"]:
                 self.refresher.ensure_running(socketio)
+
+    def _count_in(self, sid: str, connection: Connection) -> int | None:
+        """Hold the admitted socket's connection; its room's count in this process, or None if the
+        socket has gone meanwhile (then nothing is held)."""
+        with self._lock:
+            if not self._still_here(sid):
+                return None
+            self.connections[sid] = connection
+            sids = self.viewers.setdefault(connection.session_id, set())
+            sids.add(sid)
+            return len(sids)
+
+    def _count_out(self, sid: str) -> tuple[Connection | None, int | None]:
+        """Let go of the socket's connection: it, and its room's count in this process after."""
+        with self._lock:
+            connection = self.connections.pop(sid, None)
+            if connection is None:
+                return None, None
+            sids = self.viewers.get(connection.session_id, set())
+            sids.discard(sid)
+            if not sids:
+                self.viewers.pop(connection.session_id, None)
+            return connection, len(sids)
 
     def report_viewers(self) -> None:
         """This process's viewer count of each of its rooms, to the counts of every process."""
@@ -148,15 +164,7 @@ class LiveNamespace(AuthenticatedNamespace):
         if not environ:
             return
         app = environ["flask.app"]
-        with self._lock:
-            connection = self.connections.pop(sid, None)
-            count = None
-            if connection is not None:
-                sids = self.viewers.get(connection.session_id, set())
-                sids.discard(sid)
-                count = len(sids)
-                if not sids:
-                    self.viewers.pop(connection.session_id, None)
+        connection, count = self._count_out(sid)
         with app.app_context():
             records.recorder(app).submit(Record(sid, self.namespace, None))
             if connection is not None:

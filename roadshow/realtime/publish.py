@@ -33,7 +33,8 @@ def publish(event: str, data: dict, *, to: str, namespace: str) -> None:
 
 def publish_board(session_id: int) -> None:
     """Once (and only if) the current transaction commits, the live session's leaderboard is due:
-    the tally coalescer (:mod:`roadshow.realtime.coalesce`) reads and sends it at its next tick."""
+    the tally coalescer (:mod:`roadshow.realtime.coalesce`) reads and sends it, at once or, within a
+    burst, at its next tick."""
 
     def mark() -> None:
         from roadshow.realtime.coalesce import coalescer

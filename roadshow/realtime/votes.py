@@ -31,7 +31,7 @@ class VoteWriter(GroupCommit):
 
     def __init__(self, app, start_task, on_counted, sleep=None, until_tick=lambda: None) -> None:
         super().__init__(app, cast_votes, start_task, sleep=sleep, key=_pair, name="votes", linger=self._linger,
-                         on_committed=lambda request, counted: on_counted(request.session_id, counted))
+                         on_committed=lambda request, counted: on_counted(counted))
         self._until_tick = until_tick
         self.storm = False
         self._written_at_tally = 0
@@ -70,7 +70,7 @@ def writer(app=None) -> VoteWriter:
         from roadshow.extensions import socketio
         from roadshow.realtime.coalesce import coalescer
 
-        def on_counted(session_id: int, counted: Counted) -> None:
+        def on_counted(counted: Counted) -> None:
             for room in counted.rooms:
                 coalescer().mark_question(room, counted.question_id)
 

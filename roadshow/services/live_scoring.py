@@ -209,8 +209,9 @@ def _rank_rows(live: LiveSession, names: dict[int, str]) -> list[dict]:
 
 
 def _publish_leaderboard(live: LiveSession) -> None:
-    """After commit, the session's leaderboard is due: the tally coalescer reads it then and sends
-    it to the rooms that may see it (:func:`board_messages`), at most five times a second."""
+    """After commit, the session's leaderboard is due (:func:`~roadshow.realtime.publish.publish_board`):
+    read as it is then and sent to the rooms that may see it (:func:`board_messages`), at most five
+    times a second."""
     if live.scored and live.round_id is not None:
         publish_board(live.id)
 

@@ -51,8 +51,7 @@ class Counted:
 
     question_id: int
     votes: int
-    judges_only: bool
-    rooms: tuple[str, ...] = ()
+    rooms: tuple[str, ...]
 
 
 def vote(live: LiveSession, user: User, *, question_id, on=True) -> Question:
@@ -133,8 +132,7 @@ def cast_votes(requests: list[VoteRequest]) -> list[Counted | DomainError]:
     rooms = {qid: tally_rooms(rows[qid].session_id, rows[qid].judges_only, rows[qid].application_id)
              for qid in counted_ids}
     return [outcome if outcome is not None
-            else Counted(request.question_id, totals[request.question_id], rows[request.question_id].judges_only,
-                         rooms[request.question_id])
+            else Counted(request.question_id, totals[request.question_id], rooms[request.question_id])
             for request, outcome in zip(requests, outcomes)]
 
 
